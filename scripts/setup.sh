@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine for Orchestrator: the Docker engine (Debian's docker.io),
+# PostgreSQL 15, and the small local images the tests and examples use (no image can be
+# pulled on these machines, so they are built from Debian packages with `docker import`).
+#
+# Idempotent: every step checks first and does nothing when its part is already there.
+# Usage: scripts/setup.sh [--no-postgres]
+set -euo pipefail
+
+want_postgres=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-postgres) want_postgres=0 ;;
+    *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[setup] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ $apt_updated -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- Docker engine -----------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  if ! command -v dockerd >/dev/null 2>&1; then
+    apt_install docker.io
+  fi
+  if ! docker info >/dev/null 2>&1; then
+    log "starting dockerd"
+    as_root mkdir -p /var/log
+    as_root sh -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      sleep 1
+    done
+    docker info >/dev/null 2>&1 || { echo "setup.sh: dockerd did not start; see /var/log/dockerd.log" >&2; tail -20 /var/log/dockerd.log >&2 || true; exit 1; }
+  fi
+fi
+log "docker engine $(docker version --format '{{.Server.Version}}') ready"
+
+# --- Local test image: busybox from Debian's busybox-static ------------------------------
+# orchestrator/busybox:latest has /bin/sh, sleep, httpd, nc, wget, ... and nothing else.
+if ! docker image inspect orchestrator/busybox:latest >/dev/null 2>&1; then
+  apt_install busybox-static
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/bin" "$tmp/www" "$tmp/tmp" "$tmp/etc"
+  cp /bin/busybox "$tmp/bin/busybox"
+  for applet in $("$tmp/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$tmp/bin/$applet"
+  done
+  echo "hello from orchestrator/busybox" > "$tmp/www/index.html"
+  echo "root:x:0:0:root:/root:/bin/sh" > "$tmp/etc/passwd"
+  echo "nobody:x:65534:65534:nobody:/:/bin/false" >> "$tmp/etc/passwd"
+  echo "root:x:0:" > "$tmp/etc/group"
+  tar -C "$tmp" -c . | docker import --change 'ENV PATH=/bin' --change 'CMD ["/bin/sh"]' - orchestrator/busybox:latest >/dev/null
+  rm -rf "$tmp"
+  log "built image orchestrator/busybox:latest"
+fi
+
+# --- PostgreSQL 15 (the cluster journal) -------------------------------------------------
+if [ $want_postgres -eq 1 ]; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! dpkg -s postgresql >/dev/null 2>&1; then
+    apt_install postgresql
+  fi
+  if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
+    log "starting postgresql"
+    ver=$(pg_lsclusters -h | awk 'NR==1{print $1}')
+    as_root pg_ctlcluster "$ver" main start
+  fi
+  # A password login on 127.0.0.1 for the tests and the cluster overlay.
+  as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='orchestrator'\"" | grep -q 1 ||
+    as_root su postgres -c "psql -qc \"CREATE ROLE orchestrator LOGIN SUPERUSER PASSWORD 'orchestrator'\""
+  as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='orchestrator'\"" | grep -q 1 ||
+    as_root su postgres -c "psql -qc \"CREATE DATABASE orchestrator OWNER orchestrator\""
+  log "postgresql ready (postgres://orchestrator:orchestrator@127.0.0.1:5432/orchestrator)"
+fi
+log "done"
