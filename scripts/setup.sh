@@ -65,6 +65,39 @@ if ! docker image inspect orchestrator/busybox:latest >/dev/null 2>&1; then
   log "built image orchestrator/busybox:latest"
 fi
 
+# --- Local pod infra image: orchestrator/pause:latest ------------------------------------
+# The container that owns a pod's network namespace (the sandbox; Kubernetes' "pause").
+# A static C program of a few lines: it sleeps in pause(), reaps children, and exits 0 at
+# once on SIGTERM/SIGINT (a PID 1 gets no default signal handlers, so `sleep` would make
+# every `docker stop` wait out the whole grace period).
+if ! docker image inspect orchestrator/pause:latest >/dev/null 2>&1; then
+  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
+  tmp=$(mktemp -d)
+  cat > "$tmp/pause.c" <<'PAUSE_C'
+#include <signal.h>
+#include <stddef.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void on_stop(int sig) { (void)sig; _exit(0); }
+static void on_child(int sig) { (void)sig; while (waitpid(-1, NULL, WNOHANG) > 0) {} }
+
+int main(void) {
+  struct sigaction stop = { .sa_handler = on_stop };
+  struct sigaction child = { .sa_handler = on_child, .sa_flags = SA_NOCLDSTOP };
+  if (sigaction(SIGTERM, &stop, NULL) < 0 || sigaction(SIGINT, &stop, NULL) < 0 ||
+      sigaction(SIGCHLD, &child, NULL) < 0)
+    return 1;
+  for (;;) pause();
+}
+PAUSE_C
+  mkdir -p "$tmp/root"
+  cc -static -Os -s -o "$tmp/root/pause" "$tmp/pause.c"
+  tar -C "$tmp/root" -c . | docker import --change 'ENTRYPOINT ["/pause"]' - orchestrator/pause:latest >/dev/null
+  rm -rf "$tmp"
+  log "built image orchestrator/pause:latest"
+fi
+
 # --- PostgreSQL 15 (the cluster journal) -------------------------------------------------
 if [ $want_postgres -eq 1 ]; then
   if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! dpkg -s postgresql >/dev/null 2>&1; then
