@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Domain.Validation;
+
+namespace Orchestrator.Domain.Pods;
+
+/// <summary>Pod (core/v1): one or more containers run together on one node.</summary>
+public sealed class PodKind : ResourceKind<V1Pod>
+{
+    public static readonly PodKind Instance = new();
+
+    public override string Kind => "Pod";
+    public override string Plural => "pods";
+    public override bool Namespaced => true;
+    public override IReadOnlyList<string> ShortNames => ["po"];
+
+    public override IEnumerable<FieldError> Validate(JsonObject obj) => PodSpecValidation.Validate(obj["spec"], "spec");
+
+    public override void PrepareForCreate(JsonObject obj)
+    {
+        base.PrepareForCreate(obj);
+        obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(obj) };
+        if (obj["spec"] is JsonObject spec)
+        {
+            spec["restartPolicy"] ??= "Always";
+            spec["terminationGracePeriodSeconds"] ??= 30;
+            spec["dnsPolicy"] ??= "ClusterFirst";
+            spec["schedulerName"] ??= "default-scheduler";
+            if (spec["containers"] is JsonArray containers)
+            {
+                foreach (var c in containers.OfType<JsonObject>())
+                {
+                    c["imagePullPolicy"] ??= c.GetString("image") is { } image && (image.EndsWith(":latest", StringComparison.Ordinal) || !image.Contains(':', StringComparison.Ordinal))
+                        ? "Always"
+                        : "IfNotPresent";
+                    c["terminationMessagePath"] ??= "/dev/termination-log";
+                    c["terminationMessagePolicy"] ??= "File";
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A pod's spec is immutable except for container images, activeDeadlineSeconds and added
+    /// tolerations (as in Kubernetes); <c>nodeName</c> is set once, through the binding subresource.
+    /// </summary>
+    public override IEnumerable<FieldError> ValidateUpdate(JsonObject current, JsonObject updated)
+    {
+        var before = MutableView(current["spec"]);
+        var after = MutableView(updated["spec"]);
+        if (!JsonNode.DeepEquals(before, after))
+        {
+            yield return new FieldError("spec", FieldErrorType.Forbidden,
+                "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds`");
+        }
+    }
+
+    private static JsonNode? MutableView(JsonNode? spec)
+    {
+        if (spec is not JsonObject s) return spec;
+        var copy = (JsonObject)s.DeepClone();
+        foreach (var list in new[] { "containers", "initContainers" })
+        {
+            if (copy[list] is JsonArray cs)
+                foreach (var c in cs.OfType<JsonObject>()) c.Remove("image");
+        }
+        copy.Remove("activeDeadlineSeconds");
+        copy.Remove("tolerations");
+        copy.Remove("terminationGracePeriodSeconds");
+        return copy;
+    }
+
+    /// <summary>Guaranteed when every container has equal cpu and memory requests and limits; BestEffort when none has any.</summary>
+    public static string QosClass(JsonObject pod)
+    {
+        var containers = (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var any = false;
+        var guaranteed = containers.Count > 0;
+        foreach (var c in containers)
+        {
+            var limits = ObjectMeta.StringMap(c["resources"]?["limits"]);
+            var requests = ObjectMeta.StringMap(c["resources"]?["requests"]);
+            any |= limits.Count > 0 || requests.Count > 0;
+            foreach (var r in new[] { "cpu", "memory" })
+            {
+                if (!limits.TryGetValue(r, out var l)) { guaranteed = false; continue; }
+                if (requests.TryGetValue(r, out var q) && q != l) guaranteed = false;
+            }
+        }
+        return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+    }
+
+    public override IReadOnlyList<TableColumn> Columns { get; } =
+    [
+        NameColumn,
+        new("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
+        new("Status", "string", "The aggregate status of the containers in this pod."),
+        new("Restarts", "string", "The number of times the containers in this pod have been restarted."),
+        AgeColumn,
+        new("IP", "string", "The IP address assigned to this pod.", 1),
+        new("Node", "string", "The name of the node this pod is assigned to.", 1),
+    ];
+
+    public override IReadOnlyList<object?> Row(JsonObject obj, DateTimeOffset now)
+    {
+        var containers = (obj["spec"]?["containers"] as JsonArray)?.Count ?? 0;
+        var statuses = (obj["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var ready = statuses.Count(s => s["ready"] is JsonValue v && v.TryGetValue<bool>(out var b) && b);
+        var restarts = statuses.Sum(s => s["restartCount"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0);
+        return [obj.Name(), $"{ready}/{containers}", DisplayStatus(obj), restarts.ToString(System.Globalization.CultureInfo.InvariantCulture), Age(obj, now),
+            obj["status"].AsObjectOrNull().GetString("podIP") ?? "<none>", obj["spec"].AsObjectOrNull().GetString("nodeName") ?? "<none>"];
+    }
+
+    /// <summary>The STATUS column kubectl shows: a waiting/terminated reason when there is one, else the phase.</summary>
+    public static string DisplayStatus(JsonObject pod)
+    {
+        if (pod.IsDeleting()) return "Terminating";
+        var status = pod["status"] as JsonObject;
+        var reason = status.GetString("reason") ?? status.GetString("phase") ?? "Pending";
+        foreach (var cs in (status?["containerStatuses"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if (cs["state"]?["waiting"] is JsonObject w && w.GetString("reason") is { Length: > 0 } wr) reason = wr;
+            else if (cs["state"]?["terminated"] is JsonObject t && t.GetString("reason") is { Length: > 0 } tr) reason = tr;
+        }
+        return reason;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Domain.Resources;
+
+/// <summary>One cause of an <see cref="ApiError"/>: a field and what is wrong with it.</summary>
+public sealed record ApiErrorCause(string Reason, string Message, string Field);
+
+/// <summary>
+/// A failure answered to an API client as a Kubernetes <c>Status</c> object
+/// (<c>{"kind":"Status","status":"Failure","reason":"NotFound","code":404,...}</c>).
+/// </summary>
+public sealed record ApiError(
+    int Code,
+    string Reason,
+    string Message,
+    string? Kind = null,
+    string? Name = null,
+    string? Group = null,
+    IReadOnlyList<ApiErrorCause>? Causes = null)
+{
+    public static ApiError NotFound(ResourceKind kind, string name) =>
+        new((int)HttpStatusCode.NotFound, "NotFound", $"{kind.Plural}{GroupSuffix(kind)} \"{name}\" not found", kind.Plural, name, kind.Group);
+
+    public static ApiError AlreadyExists(ResourceKind kind, string name) =>
+        new((int)HttpStatusCode.Conflict, "AlreadyExists", $"{kind.Plural}{GroupSuffix(kind)} \"{name}\" already exists", kind.Plural, name, kind.Group);
+
+    public static ApiError Conflict(ResourceKind kind, string name, string detail) =>
+        new((int)HttpStatusCode.Conflict, "Conflict",
+            $"Operation cannot be fulfilled on {kind.Plural}{GroupSuffix(kind)} \"{name}\": {detail}", kind.Plural, name, kind.Group);
+
+    public static ApiError Invalid(ResourceKind kind, string name, IReadOnlyList<ApiErrorCause> causes) =>
+        new(422, "Invalid",
+            $"{kind.Kind}{GroupSuffix(kind)} \"{name}\" is invalid: " + string.Join(", ", causes.Select(c => c.Field.Length == 0 ? c.Message : $"{c.Field}: {c.Message}")),
+            kind.Kind, name, kind.Group, causes);
+
+    public static ApiError BadRequest(string message) => new((int)HttpStatusCode.BadRequest, "BadRequest", message);
+
+    public static ApiError Forbidden(string message) => new((int)HttpStatusCode.Forbidden, "Forbidden", message);
+
+    public static ApiError MethodNotAllowed(string message) => new((int)HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", message);
+
+    public static ApiError Gone(string message) => new((int)HttpStatusCode.Gone, "Expired", message);
+
+    public static ApiError Unauthorized() => new((int)HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized");
+
+    public static ApiError RequestTooLarge(long limit) =>
+        new((int)HttpStatusCode.RequestEntityTooLarge, "RequestEntityTooLarge", $"the request body is larger than the limit of {limit} bytes");
+
+    public static ApiError UnsupportedMediaType(string contentType) =>
+        new((int)HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json (got \"{contentType}\")");
+
+    public static ApiError Timeout(string message) => new(504, "Timeout", message);
+
+    public static ApiError Internal(string message) => new((int)HttpStatusCode.InternalServerError, "InternalError", message);
+
+    public static ApiError ServiceUnavailable(string message) => new((int)HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", message);
+
+    private static string GroupSuffix(ResourceKind kind) => kind.Group.Length == 0 ? "" : "." + kind.Group;
+
+    /// <summary>The Kubernetes <c>Status</c> object for this error.</summary>
+    public JsonObject ToStatus()
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = Message,
+            ["reason"] = Reason,
+            ["code"] = Code,
+        };
+        if (Kind is not null || Name is not null || Causes is not null)
+        {
+            var details = new JsonObject();
+            if (Name is not null) details["name"] = Name;
+            if (!string.IsNullOrEmpty(Group)) details["group"] = Group;
+            if (Kind is not null) details["kind"] = Kind;
+            if (Causes is not null)
+            {
+                details["causes"] = new JsonArray(Causes
+                    .Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field })
+                    .ToArray());
+            }
+            status["details"] = details;
+        }
+        return status;
+    }
+}
+
+/// <summary>Thrown by pure domain code for a request that must be refused with <see cref="Error"/>.</summary>
+public sealed class ApiErrorException(ApiError error) : Exception(error.Message)
+{
+    public ApiError Error { get; } = error;
+}
