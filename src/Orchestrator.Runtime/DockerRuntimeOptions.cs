@@ -1,0 +1,27 @@
+namespace Orchestrator.Runtime;
+
+/// <summary>Settings of <see cref="DockerContainerRuntime"/>. Immutable; copy with <c>with</c>.</summary>
+/// <param name="NodeName">The node this runtime works for; stamped on every container as <see cref="ContainerLabels.Node"/>.</param>
+public sealed record DockerRuntimeOptions(string NodeName)
+{
+    /// <summary>The engine's endpoint, <c>unix:///var/run/docker.sock</c> by default.</summary>
+    public Uri Endpoint { get; init; } = new("unix:///var/run/docker.sock");
+
+    /// <summary>The image of pod sandboxes: a process that waits for SIGTERM (built by scripts/setup.sh).</summary>
+    public string SandboxImage { get; init; } = "orchestrator/pause:latest";
+
+    /// <summary>The engine network pods are attached to; pods reach each other by pod IP on it.</summary>
+    public string Network { get; init; } = "bridge";
+
+    /// <summary>Timeout of one engine request (not of stop, logs following or exec, which have their own).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>How many containers <see cref="IContainerRuntime.ListContainersAsync"/> inspects at once.</summary>
+    public int InspectConcurrency { get; init; } = 8;
+
+    /// <summary>Options for the engine at <c>DOCKER_HOST</c> (when it is a unix socket) or the default socket.</summary>
+    public static DockerRuntimeOptions FromEnvironment(string nodeName) =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && host.StartsWith("unix://", StringComparison.Ordinal)
+            ? new DockerRuntimeOptions(nodeName) { Endpoint = new Uri(host) }
+            : new DockerRuntimeOptions(nodeName);
+}
