@@ -179,18 +179,19 @@ public sealed class ClusterPalette : CommandPalette
         var downingProvider = config.GetString("akka.cluster.downing-provider-class", "");
         var strategy = resolver.GetString("active-strategy", "keep-majority");
         var majorityRole = resolver.GetString("keep-majority.role", "");
+        string Setting(string key) => resolver.GetString(key, "") is { Length: > 0 } value ? value : "(not set)";
         var settings = new (string Key, string Value)[]
         {
             ("akka.cluster.downing-provider-class", downingProvider.Length > 0 ? downingProvider : "(none: no automatic downing)"),
             ("active-strategy", strategy),
             ("stable-after", resolver.GetTimeSpan("stable-after", TimeSpan.FromSeconds(20)).ToString()),
-            ("down-all-when-unstable", resolver.GetString("down-all-when-unstable", "on")),
-            ("keep-majority.role", majorityRole),
-            ("static-quorum.quorum-size", resolver.GetString("static-quorum.quorum-size", "")),
-            ("static-quorum.role", resolver.GetString("static-quorum.role", "")),
-            ("keep-oldest.down-if-alone", resolver.GetString("keep-oldest.down-if-alone", "")),
-            ("keep-oldest.role", resolver.GetString("keep-oldest.role", "")),
-            ("lease-majority.lease-implementation", resolver.GetString("lease-majority.lease-implementation", "")),
+            ("down-all-when-unstable", Setting("down-all-when-unstable")),
+            ("keep-majority.role", majorityRole.Length > 0 ? majorityRole : "(any)"),
+            ("static-quorum.quorum-size", Setting("static-quorum.quorum-size")),
+            ("static-quorum.role", Setting("static-quorum.role")),
+            ("keep-oldest.down-if-alone", Setting("keep-oldest.down-if-alone")),
+            ("keep-oldest.role", Setting("keep-oldest.role")),
+            ("lease-majority.lease-implementation", Setting("lease-majority.lease-implementation")),
         };
 
         var state = Cluster.State;
