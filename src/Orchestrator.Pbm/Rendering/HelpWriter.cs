@@ -77,5 +77,5 @@ internal sealed class HelpWriter(OutputRenderer renderer, TextWriter output)
     }
 
     private static string Marks(CommandDefinition command) =>
-        (command.IsStreaming ? " [streams until Ctrl+C]" : "") + (command.IsMutating ? " [changes the cluster: needs the token]" : "");
+        (command.IsStreaming ? " [streaming: Ctrl+C stops it]" : "") + (command.IsMutating ? " [mutating: needs the token]" : "");
 }

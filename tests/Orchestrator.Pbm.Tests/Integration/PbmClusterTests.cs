@@ -38,7 +38,7 @@ public sealed class PbmClusterTests(SingleNodeCluster cluster, ITestOutputHelper
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Usage: pbm [host:port] cluster down -a|--address <value>", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("needs the token", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("[mutating: needs the token]", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
