@@ -61,7 +61,7 @@ public enum ContainerState
 /// <param name="ExitCode">The process's exit code; meaningful when <paramref name="State"/> is Exited (137 = killed by SIGKILL).</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="StartedAt">When its process last started; null if it never started.</param>
-/// <param name="FinishedAt">When its process last ended; null if it has not ended.</param>
+/// <param name="FinishedAt">When its process last ended; null if it has not ended. Never before <paramref name="StartedAt"/>.</param>
 /// <param name="RestartCount">The value of <see cref="ContainerLabels.RestartCount"/>.</param>
 /// <param name="OomKilled">True when the kernel killed it for exceeding its memory limit.</param>
 /// <param name="Error">The engine's error for a failed start, if any.</param>
@@ -82,7 +82,16 @@ public sealed record ContainerStatus(
     bool OomKilled,
     string? Error,
     string? IpAddress,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>
+    /// Kubernetes' <c>terminated.reason</c> for an exited container: <c>OOMKilled</c>, <c>Completed</c>
+    /// (exit code 0) or <c>Error</c>; null while it has not exited.
+    /// </summary>
+    public string? TerminationReason => State != ContainerState.Exited
+        ? null
+        : OomKilled ? "OOMKilled" : ExitCode == 0 ? "Completed" : "Error";
+}
 
 /// <summary>
 /// Resources and settings of a container as the engine applied them, for checks and diagnostics.

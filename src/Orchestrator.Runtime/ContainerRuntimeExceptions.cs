@@ -122,7 +122,7 @@ public class PodSandboxException(PodIdentity pod, string message, string? engine
 public sealed class HostPortInUseException(PodIdentity pod, IReadOnlyList<PortMapping> requested, string engineMessage, Exception? innerException = null)
     : PodSandboxException(
         pod,
-        $"cannot start the sandbox of pod {pod}: a host port it asks for ({string.Join(", ", requested.Select(p => $"{p.HostIp}:{p.HostPort}/{p.Protocol}".TrimStart(':')))}) is in use: {engineMessage}",
+        $"cannot start the sandbox of pod {pod}: a host port it asks for ({string.Join(", ", requested.Select(p => $"{p.HostIp}:{p.HostPort}/{p.Protocol.ToString().ToUpperInvariant()}".TrimStart(':')))}) is in use: {engineMessage}",
         engineMessage,
         innerException)
 {

@@ -747,6 +747,12 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
             "exited" or "dead" or "removing" => ContainerState.Exited,
             _ => ContainerState.Unknown,
         };
+        var startedAt = DockerTime.Parse(inspect.State.StartedAt);
+        var finishedAt = state == ContainerState.Running ? null : DockerTime.Parse(inspect.State.FinishedAt);
+        // The engine stamps StartedAt once the start call completes; a process that exits at once can
+        // have finished "before" that. Never report a finish before the start.
+        if (startedAt is { } started && finishedAt < started)
+            finishedAt = started;
         return new ContainerStatus(
             inspect.ID,
             labels.GetValueOrDefault(ContainerLabels.ContainerName) ?? inspect.Name.TrimStart('/'),
@@ -756,8 +762,8 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
             state,
             (int)inspect.State.ExitCode,
             DockerTime.FromEngine(inspect.Created),
-            DockerTime.Parse(inspect.State.StartedAt),
-            state == ContainerState.Running ? null : DockerTime.Parse(inspect.State.FinishedAt),
+            startedAt,
+            finishedAt,
             int.TryParse(labels.GetValueOrDefault(ContainerLabels.RestartCount), NumberStyles.None, CultureInfo.InvariantCulture, out var restarts) ? restarts : 0,
             inspect.State.OOMKilled,
             string.IsNullOrEmpty(inspect.State.Error) ? null : inspect.State.Error,

@@ -104,6 +104,50 @@ public sealed class ContainerTests(ITestOutputHelper output) : RuntimeTestBase(o
     }
 
     [DockerFact]
+    public async Task Stop_waits_out_a_grace_period_longer_than_the_request_timeout()
+    {
+        using var impatient = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(NodeName) with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        var sandbox = await RunSandboxAsync(NewPod());
+        var id = await RunAsync(sandbox, "stubborn", "sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done");
+        await WaitForLogLineAsync(id, l => l.Text == "ready");
+
+        var watch = Stopwatch.StartNew();
+        await impatient.StopContainerAsync(id, TimeSpan.FromSeconds(3), Ct);
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(15));
+        Assert.Equal(137, (await Runtime.InspectContainerAsync(id, Ct)).Status.ExitCode);
+    }
+
+    [DockerFact]
+    public async Task A_container_over_its_memory_limit_is_OOMKilled()
+    {
+        var sandbox = await RunSandboxAsync(NewPod());
+        var id = await Runtime.CreateContainerAsync(
+            sandbox,
+            new ContainerConfig("hog", Busybox, Command: ["sh", "-c", "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived"], MemoryLimitBytes: 16L * 1024 * 1024),
+            Ct);
+        await Runtime.StartContainerAsync(id, Ct);
+
+        var exited = await WaitForExitAsync(id);
+
+        Assert.True(exited.Status.OomKilled, $"exit code {exited.Status.ExitCode}, not OOM-killed");
+        Assert.Equal("OOMKilled", exited.Status.TerminationReason);
+        Assert.Equal(137, exited.Status.ExitCode);
+    }
+
+    [DockerFact]
+    public async Task Termination_reasons_tell_completed_from_failed()
+    {
+        var sandbox = await RunSandboxAsync(NewPod());
+        var ok = await RunAsync(sandbox, "ok", "true");
+        var failed = await RunAsync(sandbox, "failed", "false");
+
+        Assert.Equal("Completed", (await WaitForExitAsync(ok)).Status.TerminationReason);
+        Assert.Equal("Error", (await WaitForExitAsync(failed)).Status.TerminationReason);
+        Assert.Null((await Runtime.InspectContainerAsync(sandbox.Id, Ct)).Status.TerminationReason);
+    }
+
+    [DockerFact]
     public async Task Stopping_a_stopped_container_does_nothing_and_a_missing_one_is_not_found()
     {
         var sandbox = await RunSandboxAsync(NewPod());

@@ -7,7 +7,7 @@ namespace Orchestrator.Runtime.Tests;
 public sealed class LogsAndExecTests(ITestOutputHelper output) : RuntimeTestBase(output)
 {
     [DockerFact]
-    public async Task Logs_keep_stdout_and_stderr_apart_and_tail_returns_the_last_lines()
+    public async Task Logs_keep_stdout_and_stderr_apart()
     {
         var sandbox = await RunSandboxAsync(NewPod());
         var id = await RunAsync(sandbox, "main", "sh", "-c", "echo oops >&2; for i in 1 2 3 4 5; do echo line$i; done; printf 'no newline'");
@@ -18,10 +18,21 @@ public sealed class LogsAndExecTests(ITestOutputHelper output) : RuntimeTestBase
         Assert.Equal("oops", Assert.Single(all, l => l.Stream == LogSource.Stderr).Text);
         Assert.All(all, l => Assert.Null(l.Timestamp));
 
-        // stdout and stderr are separate pipes: the engine keeps the order within each, not between them.
-        var tail = await Runtime.GetLogsAsync(id, new LogOptions(TailLines: 2), Ct).ToListAsync(Ct);
-        Assert.Equal([new LogLine(LogSource.Stdout, "line5"), new LogLine(LogSource.Stdout, "no newline")], tail);
         Assert.Empty(await Runtime.GetLogsAsync(id, new LogOptions(TailLines: 0), Ct).ToListAsync(Ct));
+    }
+
+    [DockerFact]
+    public async Task Tail_returns_the_last_lines()
+    {
+        // stdout only: stdout and stderr are separate pipes, and the engine keeps the order within
+        // each, not between them (seen under load: a line written to stderr first was logged last).
+        var sandbox = await RunSandboxAsync(NewPod());
+        var id = await RunAsync(sandbox, "main", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done");
+        await WaitForExitAsync(id);
+
+        var tail = await Runtime.GetLogsAsync(id, new LogOptions(TailLines: 2), Ct).Select(l => l.Text).ToListAsync(Ct);
+
+        Assert.Equal(["line4", "line5"], tail);
     }
 
     [DockerFact]
@@ -90,7 +101,7 @@ public sealed class LogsAndExecTests(ITestOutputHelper output) : RuntimeTestBase
         Assert.True(result.TimedOut);
         Assert.Null(result.ExitCode);
         Assert.False(result.Succeeded);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(650), TimeSpan.FromSeconds(5));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(650), TimeSpan.FromSeconds(10));
     }
 
     [DockerFact]
