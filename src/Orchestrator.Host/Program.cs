@@ -1,3 +1,75 @@
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Cluster.Hosting;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Host;
+using Orchestrator.Host.Api;
+using Orchestrator.Host.Configuration;
+
+// The Orchestrator node process: one member of the Akka.NET cluster running the control plane
+// (sharded entities, index), the Kubernetes-compatible API server, and (on workers) the node agent.
+var config = NodeConfiguration.Load(args);
+var apiSettings = ApiSettings.From(config);
+PrepareLocalStorage(config);
+
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Listen(apiSettings.BindAddress, apiSettings.Port);
+    kestrel.Limits.MaxRequestBodySize = apiSettings.MaxBodyBytes;
+});
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Services.AddSingleton(apiSettings);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddAkka("orchestrator", (akka, _) => akka.AddHocon(config, HoconAddMode.Prepend));
+builder.Services.AddSingleton(sp => ControlPlane.Start(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<ResourceApi>();
+builder.Services.AddSingleton<ControlPlaneBootstrap>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneBootstrap>());
+
 var app = builder.Build();
-app.Run();
+app.UseMiddleware<BearerTokenAuthentication>();
+
+app.MapGet("/healthz", () => "ok");
+app.MapGet("/livez", () => "ok");
+app.MapGet("/readyz", (ControlPlaneBootstrap bootstrap) => bootstrap.IsReady ? Results.Text("ok") : Results.Text("control plane starting", statusCode: 503));
+app.MapGet("/version", (HttpContext http) => ResourceApi.WriteJson(http, Discovery.Version()));
+app.MapGet("/api", (HttpContext http) => ResourceApi.WriteJson(http, Discovery.CoreVersions($"{apiSettings.BindAddress}:{apiSettings.Port}")));
+app.MapGet("/api/v1", (HttpContext http) => ResourceApi.WriteJson(http, Discovery.ResourceList("")));
+app.MapGet("/apis", (HttpContext http) => ResourceApi.WriteJson(http, Discovery.GroupList()));
+app.MapGet("/apis/{group}", (HttpContext http, string group) => Discovery.Groups.Contains(group)
+    ? ResourceApi.WriteJson(http, Discovery.Group(group))
+    : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+app.MapGet("/apis/{group}/v1", (HttpContext http, string group) => Discovery.Groups.Contains(group)
+    ? ResourceApi.WriteJson(http, Discovery.ResourceList(group))
+    : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+app.MapGet("/openapi/v3", (HttpContext http) => ResourceApi.WriteJson(http, OpenApi.Index()));
+app.MapGet("/openapi/v3/{**path}", (HttpContext http, string path) => OpenApi.Document(path) is { } doc
+    ? ResourceApi.WriteJson(http, doc)
+    : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+app.Map("/api/v1/{**path}", (HttpContext http, ResourceApi api, string? path) => api.Handle(http, "", path ?? ""));
+app.Map("/apis/{group}/v1/{**path}", (HttpContext http, ResourceApi api, string group, string? path) => api.Handle(http, group, path ?? ""));
+app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+
+await app.RunAsync();
+
+// The SQLite journal lives in the data folder; WAL mode (set once, kept by the file) makes writes
+// several times faster and lets the index read while entities write.
+static void PrepareLocalStorage(Akka.Configuration.Config config)
+{
+    var journal = config.GetConfig("akka.persistence.journal.sql");
+    if (journal is null || !(journal.GetString("provider-name") ?? "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase)) return;
+    var builder = new SqliteConnectionStringBuilder(journal.GetString("connection-string"));
+    var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+    if (folder is not null) Directory.CreateDirectory(folder);
+    using var connection = new SqliteConnection(builder.ConnectionString);
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = "PRAGMA journal_mode=WAL;";
+    command.ExecuteNonQuery();
+}
+
+/// <summary>Entry point type, for tests that host the node in-process.</summary>
+public partial class Program;

@@ -49,7 +49,10 @@ public abstract class ResourceKind
     /// Decodes the object into the typed <c>k8s.Models</c> shape and back. This drops unknown
     /// fields (as Kubernetes does) and reports type errors such as a string where a number belongs.
     /// </summary>
-    public abstract JsonObject Normalize(JsonObject obj);
+    public virtual JsonObject Normalize(JsonObject obj) => RoundTrip(obj);
+
+    /// <summary>Only the decode into the typed shape and back: what is left out is unknown to the schema.</summary>
+    public abstract JsonObject RoundTrip(JsonObject obj);
 
     /// <summary>Kind-specific validation of a whole object (metadata is validated by the store).</summary>
     public virtual IEnumerable<FieldError> Validate(JsonObject obj) => [];
@@ -103,8 +106,9 @@ public abstract class ResourceKind
 /// <summary>A kind whose typed shape is <typeparamref name="TModel"/> from <c>k8s.Models</c>.</summary>
 public abstract class ResourceKind<TModel> : ResourceKind where TModel : class
 {
-    public override JsonObject Normalize(JsonObject obj)
+    public override JsonObject RoundTrip(JsonObject obj)
     {
+        ArgumentNullException.ThrowIfNull(obj);
         TModel? typed;
         try
         {

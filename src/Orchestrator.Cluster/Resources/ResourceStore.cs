@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Akka.Actor;
+using Orchestrator.Cluster.Index;
+using Orchestrator.Cluster.Journal;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.Cluster.Resources;
+
+/// <summary>
+/// The control plane's store as the API server, the command host and the controllers use it:
+/// writes and gets go to the object's sharded entity (the single writer of that object, wherever
+/// in the cluster it lives); lists and watches go to this member's journal-fed index. Every
+/// failure surfaces as an <see cref="ApiErrorException"/> carrying the Kubernetes status.
+/// </summary>
+public sealed class ResourceStore(ActorSystem system, ResourceRegions regions, IActorRef index, IJournalPositions positions, TimeSpan askTimeout)
+{
+    public Task<JsonObject> Get(ResourceKind kind, string ns, string name, CancellationToken ct = default) =>
+        Send(kind, new GetResource(Key(kind, ns, name)), ct);
+
+    public async Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(obj);
+        var name = obj.Name();
+        if (name.Length == 0)
+        {
+            if (obj.Metadata().GetString("generateName") is { Length: > 0 } prefix)
+            {
+                name = prefix + RandomSuffix();
+                obj.Metadata()["name"] = name;
+            }
+            else
+            {
+                throw new ApiErrorException(ApiError.Invalid(kind, "", [new ApiErrorCause("FieldValueRequired", "name or generateName is required", "metadata.name")]));
+            }
+        }
+        if (kind.Namespaced) await RequireActiveNamespace(ns, ct);
+        return await Send(kind, new CreateResource(Key(kind, ns, name), obj), ct);
+    }
+
+    public Task<JsonObject> Replace(ResourceKind kind, string ns, string name, JsonObject obj, Subresource subresource = Subresource.Main, CancellationToken ct = default) =>
+        Send(kind, new ReplaceResource(Key(kind, ns, name), obj, subresource), ct);
+
+    public Task<JsonObject> Patch(ResourceKind kind, string ns, string name, PatchType type, JsonNode patch, Subresource subresource = Subresource.Main, string change = "patched", CancellationToken ct = default) =>
+        Send(kind, new PatchResource(Key(kind, ns, name), type, patch, subresource, change), ct);
+
+    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default) =>
+        Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
+
+    public Task<JsonObject> Bind(string ns, string podName, string nodeName, CancellationToken ct = default) =>
+        Send(Domain.Pods.PodKind.Instance, new BindPod(Key(Domain.Pods.PodKind.Instance, ns, podName), nodeName), ct);
+
+    /// <summary>
+    /// A consistent list (as Kubernetes serves by default): the index answers once it has seen the
+    /// journal up to its head at the time of the call, so a list never misses an acknowledged write.
+    /// </summary>
+    public async Task<ObjectList> List(ObjectFilter filter, CancellationToken ct = default)
+    {
+        var head = await positions.Head(ct);
+        return await AskIndex<ObjectList>(new ListObjects(filter, head), ct);
+    }
+
+    /// <summary>Streams watch events until <paramref name="ct"/> is cancelled or the watch ends.</summary>
+    public async IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var channel = Channel.CreateBounded<object>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        var subscriber = system.ActorOf(Props.Create(() => new WatchSubscriber(channel.Writer)));
+        try
+        {
+            index.Tell(new Watch(filter, fromResourceVersion, subscriber));
+            await foreach (var item in channel.Reader.ReadAllAsync(ct))
+            {
+                switch (item)
+                {
+                    case WatchEvent e:
+                        yield return e;
+                        break;
+                    case WatchEnded ended:
+                        throw new ApiErrorException(ended.Error);
+                }
+            }
+        }
+        finally
+        {
+            index.Tell(new Unwatch(subscriber));
+            subscriber.Tell(PoisonPill.Instance);
+        }
+    }
+
+    private async Task RequireActiveNamespace(string ns, CancellationToken ct)
+    {
+        JsonObject namespaceObject;
+        try
+        {
+            namespaceObject = await Get(Domain.Namespaces.NamespaceKind.Instance, "", ns, ct);
+        }
+        catch (ApiErrorException e) when (e.Error.Code == 404)
+        {
+            throw new ApiErrorException(ApiError.NotFound(Domain.Namespaces.NamespaceKind.Instance, ns));
+        }
+        if (namespaceObject.IsDeleting())
+        {
+            throw new ApiErrorException(ApiError.Forbidden($"unable to create new content in namespace {ns} because it is being terminated"));
+        }
+    }
+
+    private static ResourceKey Key(ResourceKind kind, string ns, string name) => new(kind.Kind, kind.Namespaced ? ns : "", name);
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(5, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+
+    private async Task<JsonObject> Send(ResourceKind kind, IResourceCommand command, CancellationToken ct)
+    {
+        ResourceReply reply;
+        try
+        {
+            reply = await regions.For(kind).Ask<ResourceReply>(command, askTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ApiErrorException(ApiError.Timeout($"the object {command.Key} did not answer within {askTimeout.TotalSeconds:0}s; the change may still be applied"));
+        }
+        if (reply.Error is not null) throw new ApiErrorException(reply.Error);
+        return reply.Object ?? throw new ApiErrorException(ApiError.Internal("the entity answered without an object"));
+    }
+
+    private async Task<T> AskIndex<T>(object message, CancellationToken ct)
+    {
+        try
+        {
+            return await index.Ask<T>(message, askTimeout + TimeSpan.FromSeconds(1), ct);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ApiErrorException(ApiError.Timeout("the index did not answer in time"));
+        }
+    }
+
+    /// <summary>Bridges watch events from the index actor into a channel the HTTP response reads.</summary>
+    private sealed class WatchSubscriber : ReceiveActor
+    {
+        public WatchSubscriber(ChannelWriter<object> writer)
+        {
+            ReceiveAsync<WatchEvent>(async e => await writer.WriteAsync(e));
+            Receive<WatchEnded>(e => writer.TryWrite(e));
+        }
+    }
+}
+
+/// <summary>The shard region of each kind.</summary>
+public sealed class ResourceRegions(IReadOnlyDictionary<string, IActorRef> regions)
+{
+    public IActorRef For(ResourceKind kind) =>
+        regions.TryGetValue(kind.Kind, out var region) ? region : throw new InvalidOperationException($"no shard region for {kind.Kind}");
+
+    public IReadOnlyDictionary<string, IActorRef> All => regions;
+}

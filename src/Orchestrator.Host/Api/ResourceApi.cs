@@ -1,0 +1,467 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
+using Orchestrator.Cluster.Index;
+using Orchestrator.Cluster.Resources;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Domain.Selectors;
+using Orchestrator.Domain.Serialization;
+
+namespace Orchestrator.Host.Api;
+
+/// <summary>
+/// The Kubernetes REST surface for every kind: <c>/api/v1/...</c> and <c>/apis/{group}/v1/...</c>
+/// with list, get, watch, create, update, patch, delete, delete-collection, and the status, scale
+/// and binding subresources. Every error is a Kubernetes <c>Status</c>.
+/// </summary>
+internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogger<ResourceApi> log)
+{
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    /// <summary>A parsed resource path: <c>[namespaces/{ns}/]{plural}[/{name}[/{subresource}]]</c>.</summary>
+    private sealed record Target(ResourceKind Kind, string Namespace, string? Name, string? Subresource);
+
+    public async Task Handle(HttpContext http, string group, string path)
+    {
+        try
+        {
+            var target = Parse(group, path);
+            await Dispatch(http, target);
+        }
+        catch (ApiErrorException e)
+        {
+            await WriteError(http, e.Error);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+            await WriteError(http, ApiError.RequestTooLarge(limit));
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // the client went away
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogError(e, "{Method} {Path} failed", http.Request.Method, http.Request.Path);
+            await WriteError(http, ApiError.Internal(e.Message));
+        }
+    }
+
+    private static Target Parse(string group, string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var ns = "";
+        var rest = segments;
+        if (segments.Length >= 3 && segments[0] == "namespaces" && !(segments.Length == 3 && segments[2] is "status" or "finalize"))
+        {
+            ns = segments[1];
+            rest = segments[2..];
+        }
+        if (rest.Length is 0 or > 3) throw NotFound();
+        var kind = ResourceKinds.ByPlural(group, rest[0]) ?? throw NotFound();
+        if (kind.Namespaced != (ns.Length > 0) && rest.Length > 1) throw NotFound();
+        if (!kind.Namespaced && ns.Length > 0) throw NotFound();
+        return new Target(kind, ns, rest.ElementAtOrDefault(1), rest.ElementAtOrDefault(2));
+    }
+
+    private static ApiErrorException NotFound() =>
+        new(new ApiError(404, "NotFound", "the server could not find the requested resource"));
+
+    private async Task Dispatch(HttpContext http, Target t)
+    {
+        var method = http.Request.Method;
+        var ct = http.RequestAborted;
+        if (t.Name is null)
+        {
+            switch (method)
+            {
+                case "GET" when IsWatch(http):
+                    await Watch(http, t);
+                    return;
+                case "GET":
+                    await List(http, t);
+                    return;
+                case "POST":
+                    var body = await ReadObject(http);
+                    if (t.Kind.Namespaced && body.Namespace() is { Length: > 0 } bodyNs && bodyNs != t.Namespace)
+                        throw new ApiErrorException(ApiError.BadRequest($"the namespace of the provided object does not match the namespace sent on the request"));
+                    if (DryRun(http)) throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
+                    CheckFields(http, t.Kind, body);
+                    await WriteJson(http, await store.Create(t.Kind, t.Namespace, body, ct), 201);
+                    return;
+                case "DELETE":
+                    await DeleteCollection(http, t);
+                    return;
+                default:
+                    throw new ApiErrorException(ApiError.MethodNotAllowed($"{method} is not supported on the collection {t.Kind.Plural}"));
+            }
+        }
+
+        var sub = t.Subresource;
+        switch (sub)
+        {
+            case null or "status":
+                break;
+            case "scale" when t.Kind.HasScaleSubresource:
+                await Scale(http, t);
+                return;
+            case "binding" when t.Kind.Kind == "Pod" && method == "POST":
+                var binding = await ReadObject(http);
+                var node = binding["target"]?["name"]?.GetValue<string>();
+                if (string.IsNullOrEmpty(node))
+                    throw new ApiErrorException(ApiError.Invalid(t.Kind, t.Name, [new ApiErrorCause("FieldValueRequired", "Required value", "target.name")]));
+                await store.Bind(t.Namespace, t.Name, node, ct);
+                await WriteJson(http, Success(), 201);
+                return;
+            default:
+                throw NotFound();
+        }
+        if (sub == "status" && !t.Kind.HasStatusSubresource) throw NotFound();
+        var subresource = sub == "status" ? Subresource.Status : Subresource.Main;
+        if (DryRun(http) && method != "GET") throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
+        switch (method)
+        {
+            case "GET":
+                await WriteObject(http, t.Kind, await store.Get(t.Kind, t.Namespace, t.Name, ct));
+                return;
+            case "PUT":
+                var replacement = await ReadObject(http);
+                CheckFields(http, t.Kind, replacement);
+                await WriteJson(http, await store.Replace(t.Kind, t.Namespace, t.Name, replacement, subresource, ct));
+                return;
+            case "PATCH":
+                var (type, patch) = await ReadPatch(http);
+                await WriteJson(http, await store.Patch(t.Kind, t.Namespace, t.Name, type, patch, subresource, ct: ct));
+                return;
+            case "DELETE" when sub is null:
+                await WriteJson(http, await store.Delete(t.Kind, t.Namespace, t.Name, await ReadDeleteRequest(http), ct));
+                return;
+            default:
+                throw new ApiErrorException(ApiError.MethodNotAllowed($"{method} is not supported on {t.Kind.Plural}{(sub is null ? "" : "/" + sub)}"));
+        }
+    }
+
+    /// <summary>
+    /// Field validation as Kubernetes does it: <c>fieldValidation=Strict</c> refuses unknown fields,
+    /// <c>Warn</c> (the default) answers them in a <c>Warning</c> header, <c>Ignore</c> drops them silently.
+    /// </summary>
+    private static void CheckFields(HttpContext http, ResourceKind kind, JsonObject body)
+    {
+        var mode = http.Request.Query["fieldValidation"].ToString();
+        if (mode == "Ignore") return;
+        if (mode is not ("" or "Strict" or "Warn"))
+            throw new ApiErrorException(ApiError.BadRequest($"fieldValidation \"{mode}\" is invalid: supported values: \"Ignore\", \"Warn\", \"Strict\""));
+        var unknown = UnknownFields.Find(body, kind.RoundTrip((JsonObject)body.DeepClone()));
+        if (unknown.Count == 0) return;
+        if (mode == "Strict")
+            throw new ApiErrorException(ApiError.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\""))));
+        foreach (var field in unknown) http.Response.Headers.Append("Warning", $"299 - \"unknown field \\\"{field}\\\"\"");
+    }
+
+    private static bool IsWatch(HttpContext http) => http.Request.Query["watch"].ToString() is "1" or "true";
+
+    private static bool DryRun(HttpContext http) => http.Request.Query.ContainsKey("dryRun");
+
+    private static ObjectFilter Filter(HttpContext http, Target t)
+    {
+        try
+        {
+            var labels = LabelSelector.Parse(http.Request.Query["labelSelector"].ToString());
+            var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"].ToString());
+            return new ObjectFilter(t.Kind.Kind, t.Kind.Namespaced && t.Namespace.Length > 0 ? t.Namespace : null, labels, fields);
+        }
+        catch (SelectorParseException e)
+        {
+            throw new ApiErrorException(ApiError.BadRequest(e.Message));
+        }
+    }
+
+    private async Task List(HttpContext http, Target t)
+    {
+        var list = await store.List(Filter(http, t), http.RequestAborted);
+        var rv = list.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        if (Tables.Wanted(http.Request.Headers.Accept))
+        {
+            await WriteJson(http, Tables.Build(t.Kind, list.Items, rv, time.GetUtcNow()));
+            return;
+        }
+        // Items are shared with the index: they are written out, never modified.
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(http.Response.BodyWriter);
+        writer.WriteStartObject();
+        writer.WriteString("kind", t.Kind.Kind + "List");
+        writer.WriteString("apiVersion", t.Kind.ApiVersion);
+        writer.WriteStartObject("metadata");
+        writer.WriteString("resourceVersion", rv);
+        writer.WriteEndObject();
+        writer.WriteStartArray("items");
+        foreach (var item in list.Items) item.WriteTo(writer);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(http.RequestAborted);
+    }
+
+    private async Task Watch(HttpContext http, Target t)
+    {
+        var filter = Filter(http, t);
+        long? from = null;
+        var rvText = http.Request.Query["resourceVersion"].ToString();
+        if (rvText.Length > 0)
+        {
+            if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var rv))
+                throw new ApiErrorException(ApiError.BadRequest($"invalid resourceVersion \"{rvText}\": must be a number"));
+            from = rv;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        if (int.TryParse(http.Request.Query["timeoutSeconds"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        var table = Tables.Wanted(http.Request.Headers.Accept);
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await http.Response.StartAsync(http.RequestAborted);
+        var first = true;
+        try
+        {
+            await foreach (var e in store.Watch(filter, from, timeout.Token))
+            {
+                var obj = table
+                    ? Tables.Build(t.Kind, [e.Object], e.ResourceVersion.ToString(CultureInfo.InvariantCulture), time.GetUtcNow(), includeColumns: first)
+                    : e.Object;
+                first = false;
+                await WriteWatchEvent(http, e.Type, obj, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // timeoutSeconds elapsed or the client left: end the stream
+        }
+        catch (ApiErrorException e)
+        {
+            await WriteWatchEvent(http, "ERROR", e.Error.ToStatus(), http.RequestAborted);
+        }
+    }
+
+    private static async Task WriteWatchEvent(HttpContext http, string type, JsonObject obj, CancellationToken ct)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", type);
+            writer.WritePropertyName("object");
+            obj.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, ct);
+        await http.Response.Body.WriteAsync("\n"u8.ToArray(), ct);
+        await http.Response.Body.FlushAsync(ct);
+    }
+
+    private async Task DeleteCollection(HttpContext http, Target t)
+    {
+        var request = await ReadDeleteRequest(http);
+        var list = await store.List(Filter(http, t), http.RequestAborted);
+        var deleted = new List<JsonObject>();
+        foreach (var item in list.Items)
+        {
+            try
+            {
+                deleted.Add(await store.Delete(t.Kind, item.Namespace(), item.Name(), request, http.RequestAborted));
+            }
+            catch (ApiErrorException e) when (e.Error.Code == 404)
+            {
+                // deleted meanwhile
+            }
+        }
+        await WriteJson(http, new JsonObject
+        {
+            ["kind"] = t.Kind.Kind + "List",
+            ["apiVersion"] = t.Kind.ApiVersion,
+            ["metadata"] = new JsonObject(),
+            ["items"] = new JsonArray(deleted.Select(d => (JsonNode)d).ToArray()),
+        });
+    }
+
+    private async Task Scale(HttpContext http, Target t)
+    {
+        var ct = http.RequestAborted;
+        var obj = await store.Get(t.Kind, t.Namespace, t.Name!, ct);
+        switch (http.Request.Method)
+        {
+            case "GET":
+                await WriteJson(http, ScaleOf(obj));
+                return;
+            case "PUT" or "PATCH":
+                JsonNode? desired;
+                if (http.Request.Method == "PUT")
+                {
+                    desired = await ReadObject(http);
+                }
+                else
+                {
+                    var (type, patch) = await ReadPatch(http);
+                    desired = type == PatchType.Json
+                        ? Domain.Patching.JsonPatch.Apply(ScaleOf(obj), patch)
+                        : Domain.Patching.JsonMergePatch.Apply(ScaleOf(obj), patch);
+                }
+                var replicas = desired?["spec"]?["replicas"] is JsonValue v && v.TryGetValue<long>(out var n) ? n : -1;
+                if (replicas < 0)
+                    throw new ApiErrorException(ApiError.Invalid(t.Kind, t.Name!, [new ApiErrorCause("FieldValueInvalid", "Invalid value: must be greater than or equal to 0", "spec.replicas")]));
+                var scalePatch = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } };
+                if (desired?["metadata"]?["resourceVersion"] is JsonValue rv)
+                    scalePatch["metadata"] = new JsonObject { ["resourceVersion"] = rv.DeepClone() };
+                var updated = await store.Patch(t.Kind, t.Namespace, t.Name!, PatchType.Merge, scalePatch, change: "scaled", ct: ct);
+                await WriteJson(http, ScaleOf(updated));
+                return;
+            default:
+                throw new ApiErrorException(ApiError.MethodNotAllowed($"{http.Request.Method} is not supported on {t.Kind.Plural}/scale"));
+        }
+    }
+
+    private static JsonObject ScaleOf(JsonObject obj)
+    {
+        var meta = obj.Metadata();
+        string selector;
+        try
+        {
+            selector = obj["spec"]?["selector"] is JsonObject s ? LabelSelector.FromLabelSelector(s).ToString() : "";
+        }
+        catch (SelectorParseException)
+        {
+            selector = "";
+        }
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = meta["name"]?.DeepClone(),
+                ["namespace"] = meta["namespace"]?.DeepClone(),
+                ["uid"] = meta["uid"]?.DeepClone(),
+                ["resourceVersion"] = meta["resourceVersion"]?.DeepClone(),
+                ["creationTimestamp"] = meta["creationTimestamp"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["status"] = new JsonObject { ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0, ["selector"] = selector },
+        };
+    }
+
+    private static async Task<string> ReadBody(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync(http.RequestAborted);
+    }
+
+    private static bool IsYaml(string contentType) => contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<JsonObject> ReadObject(HttpContext http)
+    {
+        var contentType = http.Request.ContentType ?? "application/json";
+        var body = await ReadBody(http);
+        if (string.IsNullOrWhiteSpace(body)) throw new ApiErrorException(ApiError.BadRequest("the request body is empty"));
+        try
+        {
+            if (IsYaml(contentType)) return YamlJson.ParseObject(body);
+            if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+                throw new ApiErrorException(ApiError.UnsupportedMediaType(contentType));
+            return JsonNode.Parse(body) as JsonObject ?? throw new ApiErrorException(ApiError.BadRequest("the request body must be a JSON object"));
+        }
+        catch (JsonException e)
+        {
+            throw new ApiErrorException(ApiError.BadRequest($"the request body is not valid JSON: {e.Message}"));
+        }
+        catch (FormatException e)
+        {
+            throw new ApiErrorException(ApiError.BadRequest(e.Message));
+        }
+    }
+
+    private static async Task<(PatchType, JsonNode)> ReadPatch(HttpContext http)
+    {
+        var contentType = http.Request.ContentType ?? "";
+        var type = contentType switch
+        {
+            _ when contentType.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) => PatchType.Merge,
+            _ when contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.OrdinalIgnoreCase) => PatchType.Strategic,
+            _ when contentType.StartsWith("application/json-patch+json", StringComparison.OrdinalIgnoreCase) => PatchType.Json,
+            _ when contentType.StartsWith("application/apply-patch", StringComparison.OrdinalIgnoreCase) =>
+                throw new ApiErrorException(new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported yet: use client-side `kubectl apply` (the default)")),
+            _ => throw new ApiErrorException(ApiError.UnsupportedMediaType(contentType)),
+        };
+        var body = await ReadBody(http);
+        try
+        {
+            var patch = JsonNode.Parse(body) ?? throw new ApiErrorException(ApiError.BadRequest("the patch is empty"));
+            return (type, patch);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiErrorException(ApiError.BadRequest($"the patch is not valid JSON: {e.Message}"));
+        }
+    }
+
+    private static async Task<DeleteRequest> ReadDeleteRequest(HttpContext http)
+    {
+        var query = http.Request.Query;
+        long? grace = long.TryParse(query["gracePeriodSeconds"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : null;
+        var propagation = query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : null;
+        string? uid = null, rv = null;
+        var body = await ReadBody(http);
+        if (!string.IsNullOrWhiteSpace(body))
+        {
+            try
+            {
+                if (JsonNode.Parse(body) is JsonObject options)
+                {
+                    if (options["gracePeriodSeconds"] is JsonValue gv && gv.TryGetValue<long>(out var gs)) grace = gs;
+                    propagation = options.GetString("propagationPolicy") ?? propagation;
+                    uid = options["preconditions"]?["uid"]?.GetValue<string>();
+                    rv = options["preconditions"]?["resourceVersion"]?.GetValue<string>();
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new ApiErrorException(ApiError.BadRequest($"the DeleteOptions body is not valid JSON: {e.Message}"));
+            }
+        }
+        if (propagation is not null and not ("Orphan" or "Background" or "Foreground"))
+            throw new ApiErrorException(ApiError.BadRequest($"propagationPolicy \"{propagation}\" is invalid: supported values: \"Orphan\", \"Background\", \"Foreground\""));
+        return new DeleteRequest(uid, rv, grace, propagation);
+    }
+
+    private static JsonObject Success() => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Success",
+        ["code"] = 201,
+    };
+
+    private async Task WriteObject(HttpContext http, ResourceKind kind, JsonObject obj)
+    {
+        if (Tables.Wanted(http.Request.Headers.Accept))
+            await WriteJson(http, Tables.Build(kind, [obj], obj.ResourceVersion() ?? "", time.GetUtcNow()));
+        else
+            await WriteJson(http, obj);
+    }
+
+    internal static async Task WriteJson(HttpContext http, JsonNode node, int status = 200)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(node.ToJsonString(Compact), http.RequestAborted);
+    }
+
+    internal static Task WriteError(HttpContext http, ApiError error)
+    {
+        if (http.Response.HasStarted) return Task.CompletedTask;
+        return WriteJson(http, error.ToStatus(), error.Code);
+    }
+}

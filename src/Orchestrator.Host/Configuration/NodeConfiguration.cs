@@ -1,0 +1,109 @@
+using System.Net;
+using Akka.Configuration;
+using Orchestrator.Cluster.Hosting;
+
+namespace Orchestrator.Host.Configuration;
+
+/// <summary>
+/// Loads the node's HOCON: the overlay a user picks (<c>--config FILE</c> or
+/// <c>ORCHESTRATOR_CONFIG</c>; default <c>hocon/single-node.conf</c> beside the binary), over the
+/// host's and the cluster's <c>reference.conf</c>. Environment variables listed in
+/// <see cref="EnvironmentKeys"/> override their keys; they are appended to the overlay's text
+/// before parsing, so substitutions such as <c>${orchestrator.data-dir}</c> see the override.
+/// </summary>
+public static class NodeConfiguration
+{
+    public static Config HostDefaults { get; } = ConfigurationFactory.FromResource("Orchestrator.Host.reference.conf", typeof(NodeConfiguration).Assembly);
+
+    /// <summary>Environment variable → HOCON key it sets.</summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentKeys { get; } = new Dictionary<string, string>
+    {
+        ["ORCHESTRATOR_DATA_DIR"] = "orchestrator.data-dir",
+        ["ORCHESTRATOR_API_ADDRESS"] = "orchestrator.api.bind-address",
+        ["ORCHESTRATOR_API_PORT"] = "orchestrator.api.port",
+        ["ORCHESTRATOR_TOKEN_FILE"] = "orchestrator.api.token-file",
+        ["ORCHESTRATOR_POSTGRES"] = "orchestrator.journal.connection-string",
+        ["ORCHESTRATOR_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
+        ["ORCHESTRATOR_AKKA_PORT"] = "akka.remote.dot-netty.tcp.port",
+        ["ORCHESTRATOR_LOG_LEVEL"] = "akka.loglevel",
+    };
+
+    /// <summary>HOCON lines for the overrides present in <paramref name="environment"/>.</summary>
+    public static string EnvironmentOverrides(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var lines = new List<string>();
+        foreach (var (variable, key) in EnvironmentKeys)
+        {
+            if (environment(variable) is { Length: > 0 } value) lines.Add($"{key} = {Quote(value)}");
+        }
+        // ORCHESTRATOR_SEED: comma-separated seed node addresses.
+        if (environment("ORCHESTRATOR_SEED") is { Length: > 0 } seeds)
+            lines.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]");
+        return string.Join('\n', lines);
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    public static string OverlayPath(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var index = Array.IndexOf(args, "--config");
+        if (index >= 0 && index + 1 < args.Length) return args[index + 1];
+        return Environment.GetEnvironmentVariable("ORCHESTRATOR_CONFIG") is { Length: > 0 } env
+            ? env
+            : Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf");
+    }
+
+    /// <summary>The overlay's text with each <c>include "file.conf"</c> line replaced by that file (relative to the overlay).</summary>
+    private static string ReadWithIncludes(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var lines = File.ReadAllLines(path).Select(line =>
+        {
+            var trimmed = line.Trim();
+            if (!trimmed.StartsWith("include \"", StringComparison.Ordinal) || !trimmed.EndsWith('"')) return line;
+            var included = Path.Combine(folder, trimmed["include \"".Length..^1]);
+            return File.Exists(included)
+                ? ReadWithIncludes(included)
+                : throw new FileNotFoundException($"'{path}' includes '{included}', which does not exist", included);
+        });
+        return string.Join('\n', lines);
+    }
+
+    public static Config Load(string[] args)
+    {
+        var path = OverlayPath(args);
+        if (!File.Exists(path)) throw new FileNotFoundException($"configuration overlay '{path}' does not exist (choose one of hocon/*.conf with --config or ORCHESTRATOR_CONFIG)", path);
+        var text = ReadWithIncludes(path) + "\n" + EnvironmentOverrides(Environment.GetEnvironmentVariable);
+        var config = ConfigurationFactory.ParseString(text);
+        return config.WithFallback(HostDefaults).WithFallback(ControlPlane.DefaultConfig);
+    }
+}
+
+/// <summary>The API server's settings (<c>orchestrator.api</c>).</summary>
+public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens)
+{
+    public bool RequiresToken => Tokens.Count > 0;
+
+    public static ApiSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var api = config.GetConfig("orchestrator.api");
+        var addressText = api.GetString("bind-address");
+        if (!IPAddress.TryParse(addressText, out var address))
+            throw new ConfigurationException($"orchestrator.api.bind-address '{addressText}' is not an IP address");
+        var tokens = new HashSet<string>(StringComparer.Ordinal);
+        var tokenFile = api.GetString("token-file", "");
+        if (!string.IsNullOrEmpty(tokenFile))
+        {
+            if (!File.Exists(tokenFile)) throw new ConfigurationException($"orchestrator.api.token-file '{tokenFile}' does not exist");
+            foreach (var line in File.ReadAllLines(tokenFile).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
+                tokens.Add(line);
+        }
+        if (Environment.GetEnvironmentVariable("ORCHESTRATOR_TOKEN") is { Length: > 0 } envToken) tokens.Add(envToken.Trim());
+        if (!IPAddress.IsLoopback(address) && tokens.Count == 0)
+            throw new ConfigurationException($"the API is configured to listen on {address}, which is not a loopback address, but no bearer token is configured: set orchestrator.api.token-file or ORCHESTRATOR_TOKEN");
+        return new ApiSettings(address, api.GetInt("port"), api.GetLong("max-body-bytes"), tokens);
+    }
+}
