@@ -22,6 +22,9 @@ namespace Orchestrator.CommandHost;
 /// </remarks>
 public sealed class CommandHostServer : IAsyncDisposable
 {
+    /// <summary>Connections served at once; more are told so and closed (operators need a handful).</summary>
+    public const int MaxConnections = 64;
+
     private readonly CommandHostSettings _settings;
     private readonly IReadOnlyDictionary<string, ICommandPalette> _palettes;
     private readonly string _nodeName;
@@ -143,10 +146,34 @@ public sealed class CommandHostServer : IAsyncDisposable
                 continue;
             }
 
+            if (_sessions.Count >= MaxConnections)
+            {
+                _logger.LogWarning("pbm command host: refusing {Remote}, already {Count} connections", client.Client.RemoteEndPoint, MaxConnections);
+                _ = RefuseAsync(client);
+                continue;
+            }
             var session = RunSessionAsync(client, context);
             _sessions.TryAdd(session, true);
             _ = session.ContinueWith(done => _sessions.TryRemove(done, out _), CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task RefuseAsync(TcpClient client)
+    {
+        using (client)
+        {
+            await using var connection = new ProtocolConnection(client.GetStream());
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await connection.WriteAsync(
+                    new ProtocolError($"the command host already serves {MaxConnections} connections; try again later"), timeout.Token);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // it only gets the courtesy of a reason when it listens
+            }
         }
     }
 

@@ -38,6 +38,12 @@ internal sealed class PbmApplication
             return ExitCodes.UsageError;
         }
 
+        if (target.Words is ["--version"] or ["version"])
+        {
+            _console.Out.WriteLine($"pbm {typeof(PbmApplication).Assembly.GetName().Version} (protocol {ProtocolMessage.CurrentVersion})");
+            return ExitCodes.Success;
+        }
+
         // Ctrl+C while a command runs cancels that command (the host is told); otherwise it ends pbm.
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnInterrupt);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnInterrupt);
@@ -50,6 +56,8 @@ internal sealed class PbmApplication
         catch (HostUnavailableException e)
         {
             _renderer.WriteError(e.Message);
+            if (target.Words.Count > 0 && target.Words[0] is "help" or "-h" or "--help" or "-?")
+                _console.Error.WriteLine(HelpWriter.Usage + " (the palettes come from the node, so connect to see them)");
             return ExitCodes.HostUnavailable;
         }
 

@@ -18,6 +18,12 @@ namespace Orchestrator.CommandHost.Internal;
 /// </remarks>
 internal sealed class CommandSession
 {
+    /// <summary>A client must say hello within this time, so idle half-open connections do not pile up.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Commands one connection may run at once; pbm runs one, so more is a misbehaving client.</summary>
+    public const int MaxConcurrentCommands = 8;
+
     private readonly ProtocolConnection _connection;
     private readonly CommandHostContext _context;
     private readonly string _remote;
@@ -35,8 +41,21 @@ internal sealed class CommandSession
         var commands = new List<Task>();
         try
         {
-            if (!await HandshakeAsync(hostStopping))
-                return;
+            using (var handshakeDeadline = CancellationTokenSource.CreateLinkedTokenSource(hostStopping))
+            {
+                handshakeDeadline.CancelAfter(HandshakeTimeout);
+                try
+                {
+                    if (!await HandshakeAsync(handshakeDeadline.Token))
+                        return;
+                }
+                catch (OperationCanceledException) when (!hostStopping.IsCancellationRequested)
+                {
+                    _context.Logger.LogDebug("pbm client {Remote} sent no hello within {Timeout}", _remote, HandshakeTimeout);
+                    await TryWriteAsync(new ProtocolError($"no hello within {HandshakeTimeout.TotalSeconds:0} seconds"));
+                    return;
+                }
+            }
 
             while (await _connection.ReadAsync(hostStopping) is { } message)
             {
@@ -108,6 +127,9 @@ internal sealed class CommandSession
 
     private Task StartCommand(ExecuteCommand execute, CancellationToken hostStopping)
     {
+        if (_running.Count >= MaxConcurrentCommands)
+            return TryWriteAsync(new CommandCompleted(execute.RequestId, ExitCodes.UsageError,
+                $"this connection already runs {MaxConcurrentCommands} commands; wait for one to finish"));
         var source = CancellationTokenSource.CreateLinkedTokenSource(hostStopping);
         if (!_running.TryAdd(execute.RequestId, source))
         {

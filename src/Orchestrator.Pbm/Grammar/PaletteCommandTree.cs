@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Orchestrator.CommandHost;
 
 namespace Orchestrator.Pbm.Grammar;
@@ -45,8 +44,8 @@ internal sealed class PaletteCommandTree
     /// <summary>The palettes this tree was built from.</summary>
     public IReadOnlyList<PaletteDefinition> Palettes { get; }
 
-    /// <summary>Splits a typed line into words: spaces separate, double quotes group ("a b").</summary>
-    public static IReadOnlyList<string> SplitLine(string line) => CommandLineParser.SplitCommandLine(line).ToArray();
+    /// <summary>Splits a typed line into words (see <see cref="LineSplitter"/>), leniently.</summary>
+    public static IReadOnlyList<string> SplitLine(string line) => LineSplitter.SplitLenient(line);
 
     public PaletteDefinition? FindPalette(string name) =>
         Palettes.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));

@@ -44,7 +44,14 @@ internal sealed class InteractivePrompt(PbmApplication application, CommandHostC
                 continue;
             _history.Add(line);
 
-            var words = PaletteCommandTree.SplitLine(line);
+            if (!LineSplitter.TrySplit(line, out var words, out var splitError))
+            {
+                console.Error.WriteLine($"pbm: {splitError}");
+                lastFailure = ExitCodes.UsageError;
+                continue;
+            }
+            if (words.Count == 0)
+                continue;
             switch (words[0])
             {
                 case "exit" or "quit":

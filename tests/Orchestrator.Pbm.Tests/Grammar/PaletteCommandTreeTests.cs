@@ -58,6 +58,38 @@ public sealed class PaletteCommandTreeTests
         Assert.Equal("my region", parsed.Arguments["region"]);
     }
 
+    [Theory]
+    [InlineData("cluster down -a 'x y'", "x y")]
+    [InlineData("cluster down -a \"say \\\"hi\\\"\"", "say \"hi\"")]
+    [InlineData("cluster down --address=a:1", "a:1")]
+    public void Quoting_in_typed_lines(string line, string expected)
+    {
+        var parsed = Assert.IsType<ParsedCommand>(Tree.Parse(PaletteCommandTree.SplitLine(line)));
+
+        Assert.Equal(expected, parsed.Arguments["address"]);
+    }
+
+    [Theory]
+    [InlineData("a 'b", "single")]
+    [InlineData("a \"b", "double")]
+    public void An_unterminated_quote_is_an_error(string line, string kind)
+    {
+        Assert.False(LineSplitter.TrySplit(line, out _, out var error));
+        Assert.Contains(kind, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("  a   b  ", new[] { "a", "b" })]
+    [InlineData("a\\ b c", new[] { "a b", "c" })]
+    [InlineData("''", new[] { "" })]
+    [InlineData("x='1 2'", new[] { "x=1 2" })]
+    [InlineData("", new string[0])]
+    public void Lines_split_like_a_shell(string line, string[] expected)
+    {
+        Assert.True(LineSplitter.TrySplit(line, out var words, out _));
+        Assert.Equal(expected, words);
+    }
+
     [Fact]
     public void Allowed_values_are_enforced()
     {
