@@ -39,4 +39,17 @@ public sealed record PodSandboxConfig(
 /// <param name="Id">The engine's id of the sandbox container.</param>
 /// <param name="Pod">The pod it belongs to.</param>
 /// <param name="PodIp">The pod's IP address on the engine's bridge network.</param>
-public sealed record PodSandbox(string Id, PodIdentity Pod, string PodIp);
+public sealed record PodSandbox(string Id, PodIdentity Pod, string PodIp)
+{
+    /// <summary>
+    /// The sandbox a listed container stands for, e.g. to pick up running pods after the node agent
+    /// restarted; null unless it is a sandbox with pod labels and an IP address (a stopped one has none).
+    /// </summary>
+    public static PodSandbox? FromStatus(ContainerStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status is { Kind: ContainerKind.Sandbox, Pod: { } pod, IpAddress: { Length: > 0 } ip }
+            ? new PodSandbox(status.Id, pod, ip)
+            : null;
+    }
+}

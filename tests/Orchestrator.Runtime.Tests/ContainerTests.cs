@@ -189,7 +189,9 @@ public sealed class ContainerTests(ITestOutputHelper output) : RuntimeTestBase(o
         Assert.Equal(web, sandbox.Pod);
         Assert.Equal(ContainerState.Running, sandbox.State);
         Assert.Equal(webSandbox.PodIp, sandbox.IpAddress);
+        Assert.Equal(webSandbox, PodSandbox.FromStatus(sandbox));
         var job = webContainers[1];
+        Assert.Null(PodSandbox.FromStatus(job));
         Assert.Equal(ContainerKind.App, job.Kind);
         Assert.Equal("job", job.Name);
         Assert.Equal(web, job.Pod);

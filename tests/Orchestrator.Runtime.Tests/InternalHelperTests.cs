@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestrator.Runtime;
 using Orchestrator.Runtime.Internal;
 
 namespace Orchestrator.Runtime.Tests;
@@ -73,4 +74,57 @@ public sealed class InternalHelperTests
         Assert.Equal(["cd"], splitter.Add("d\n"u8));
         Assert.Null(splitter.Flush());
     }
+
+    [Fact]
+    public void Engine_names_are_unique_per_pod_container_and_attempt_and_only_use_allowed_characters()
+    {
+        var pod = new PodIdentity("team-a", "web.v2", "0c4f-uid");
+
+        Assert.Equal("orch_node-1_team-a_web.v2_main_0c4f-uid_3", EngineMapping.EngineName("node-1", pod, "main", 3));
+        Assert.Equal("orch_node-1_team-a_web.v2_m-in-_0c4f-uid_0", EngineMapping.EngineName("node-1", pod, "m:in/", 0));
+    }
+
+    [Fact]
+    public void The_runtimes_labels_win_over_the_callers()
+    {
+        var pod = new PodIdentity("default", "web", "uid-1");
+        var extra = new Dictionary<string, string> { ["app"] = "web", [ContainerLabels.Node] = "other-node", [ContainerLabels.PodUid] = "forged" };
+
+        var labels = EngineMapping.Labels("node-1", extra, pod, "main", ContainerLabels.AppKind, 2);
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["app"] = "web",
+                [ContainerLabels.Node] = "node-1",
+                [ContainerLabels.PodNamespace] = "default",
+                [ContainerLabels.PodName] = "web",
+                [ContainerLabels.PodUid] = "uid-1",
+                [ContainerLabels.ContainerName] = "main",
+                [ContainerLabels.ContainerKind] = ContainerLabels.AppKind,
+                [ContainerLabels.RestartCount] = "2",
+            },
+            labels);
+    }
+
+    [Fact]
+    public void Hostnames_are_cut_to_63_characters_without_a_trailing_separator()
+    {
+        Assert.Equal("web", EngineMapping.Hostname("web"));
+        Assert.Equal(new string('a', 62), EngineMapping.Hostname(new string('a', 62) + "-suffix"));
+        Assert.Equal(63, EngineMapping.Hostname(new string('b', 100)).Length);
+    }
+
+    [Theory]
+    [InlineData("created", ContainerState.Created)]
+    [InlineData("running", ContainerState.Running)]
+    [InlineData("paused", ContainerState.Running)]
+    [InlineData("restarting", ContainerState.Running)]
+    [InlineData("exited", ContainerState.Exited)]
+    [InlineData("dead", ContainerState.Exited)]
+    [InlineData("removing", ContainerState.Exited)]
+    [InlineData("", ContainerState.Unknown)]
+    [InlineData(null, ContainerState.Unknown)]
+    public void Engine_states_map_to_the_node_agents_states(string? engine, ContainerState state) =>
+        Assert.Equal(state, EngineMapping.StateOf(engine));
 }
