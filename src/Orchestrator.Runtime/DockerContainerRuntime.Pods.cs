@@ -28,7 +28,12 @@ public sealed partial class DockerContainerRuntime
         }
         catch (ImagePullException e)
         {
-            throw new PodSandboxException(config.Pod, $"cannot create the sandbox of pod {config.Pod}: {e.Message}", e.EngineMessage, e);
+            throw new PodSandboxException(
+                config.Pod,
+                $"cannot create the sandbox of pod {config.Pod}: the sandbox image \"{_options.SandboxImage}\" is missing " +
+                $"(scripts/setup.sh builds orchestrator/pause:latest): {e.Message}",
+                e.EngineMessage,
+                e);
         }
 
         var exposed = new Dictionary<string, EmptyStruct>();

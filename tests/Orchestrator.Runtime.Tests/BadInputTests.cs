@@ -141,4 +141,17 @@ public sealed class BadInputTests(ITestOutputHelper output) : RuntimeTestBase(ou
         await Assert.ThrowsAsync<ArgumentException>(() => Runtime.RunPodSandboxAsync(new PodSandboxConfig(new PodIdentity("default", "", "uid"), []), Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Runtime.ExecAsync(sandbox.Id, ["true"], TimeSpan.Zero, Ct));
     }
+
+    [DockerFact]
+    public async Task A_missing_sandbox_image_fails_the_sandbox_with_a_hint()
+    {
+        using var runtime = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(NodeName) with { SandboxImage = Missing });
+
+        var e = await Assert.ThrowsAsync<PodSandboxException>(() => runtime.RunPodSandboxAsync(new PodSandboxConfig(NewPod(), []), Ct));
+
+        Output.WriteLine(e.Message);
+        Assert.Equal(RuntimeErrorReasons.CreatePodSandboxError, e.Reason);
+        Assert.Contains("scripts/setup.sh", e.Message, StringComparison.Ordinal);
+        Assert.IsType<ImagePullException>(e.InnerException);
+    }
 }
