@@ -295,6 +295,7 @@ public static class StrategicMergePatch
             }
             var orderKeys = order.Select(identity).ToList();
             var items = merged.ToList();
+            merged.Clear(); // detach the elements so they move into the result without copying
             var inOrder = items.Where(i => orderKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
             var serverOnly = items.Where(i => !orderKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
             return ToArray(NormalizeOrder(inOrder, serverOnly, order.ToList(), serverOrder, identity));

@@ -306,6 +306,27 @@ public class StrategicMergePatchTests
     }
 
     [Fact]
+    public void Kubectl_rollout_undo_replaces_the_template()
+    {
+        var patch = """
+            {"spec":{"template":{"$patch":"replace",
+              "metadata":{"labels":{"app":"web"}},
+              "spec":{"containers":[{"name":"web","image":"nginx:0"}]}}}}
+            """;
+        var result = Apply(Deployment, patch, "Deployment");
+        AssertJson("""{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx:0"}]}}""", result["spec"]!["template"]);
+        Assert.Equal(1, (int)result["spec"]!["replicas"]!);
+    }
+
+    [Fact]
+    public void Kubectl_rollout_restart_adds_a_template_annotation()
+    {
+        var result = Apply(Deployment, """{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}}}}""", "Deployment");
+        AssertJson("""{"labels":{"app":"web"},"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}""", result["spec"]!["template"]!["metadata"]);
+        Assert.Equal("web,sidecar", Names(result["spec"]!["template"]!["spec"]!["containers"]));
+    }
+
+    [Fact]
     public void Patch_delete_on_a_map_removes_it()
     {
         var result = Apply(Deployment, """{"spec":{"strategy":{"$patch":"delete"}}}""", "Deployment");
