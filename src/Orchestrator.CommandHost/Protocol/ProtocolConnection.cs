@@ -88,16 +88,9 @@ public sealed class ProtocolConnection : IAsyncDisposable
             {
                 AppendPending(_readBuffer.AsSpan(_readStart, newLineAt - _readStart));
                 _readStart = newLineAt + 1;
-                try
-                {
-                    var line = TrimCarriageReturn(_pendingLine.GetBuffer().AsSpan(0, (int)_pendingLine.Length));
-                    if (!line.IsEmpty) // blank lines (a human with netcat) are ignored
-                        return Deserialize(line);
-                }
-                finally
-                {
-                    _pendingLine.SetLength(0);
-                }
+                if (TakePendingLine() is { } message)
+                    return message;
+                continue; // a blank line (a human with netcat): look at the rest of the buffer
             }
 
             AppendPending(_readBuffer.AsSpan(_readStart, _readEnd - _readStart));
@@ -109,6 +102,20 @@ public sealed class ProtocolConnection : IAsyncDisposable
                     throw new ProtocolException("the connection closed in the middle of a message");
                 return null;
             }
+        }
+    }
+
+    /// <summary>Parses and clears the collected line; null when it is blank.</summary>
+    private ProtocolMessage? TakePendingLine()
+    {
+        try
+        {
+            var line = TrimCarriageReturn(_pendingLine.GetBuffer().AsSpan(0, (int)_pendingLine.Length));
+            return line.IsEmpty ? null : Deserialize(line);
+        }
+        finally
+        {
+            _pendingLine.SetLength(0);
         }
     }
 

@@ -95,6 +95,23 @@ public sealed class ProtocolConnectionTests
         Assert.Null(await connection.ReadAsync(CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task Several_messages_and_blank_lines_in_one_read_all_come_out(int chunkSize)
+    {
+        var text = "\n" + ProtocolConnection.Serialize(new CancelCommand("1")) + "\n\r\n" +
+                   ProtocolConnection.Serialize(new CancelCommand("2")) + "\n" + ProtocolConnection.Serialize(new CancelCommand("3")) + "\n";
+        await using var stream = new ChunkedStream(Encoding.UTF8.GetBytes(text), chunkSize);
+        await using var connection = new ProtocolConnection(stream);
+
+        Assert.Equal(new CancelCommand("1"), await connection.ReadAsync(CancellationToken.None));
+        Assert.Equal(new CancelCommand("2"), await connection.ReadAsync(CancellationToken.None));
+        Assert.Equal(new CancelCommand("3"), await connection.ReadAsync(CancellationToken.None));
+        Assert.Null(await connection.ReadAsync(CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_line_cut_off_by_the_end_of_the_stream_is_an_error()
     {
