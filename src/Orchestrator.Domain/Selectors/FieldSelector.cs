@@ -35,9 +35,9 @@ public sealed record FieldRequirement(string Field, FieldOperator Operator, stri
 /// evaluated generically on the JSON object; a missing field reads as the empty string, as in
 /// Kubernetes (so <c>spec.nodeName=</c> selects unscheduled pods). Values may escape ',', '=' and
 /// '\' with a backslash. Which fields a kind supports is for the caller to check, via
-/// <see cref="Requirements"/>.
+/// <see cref="Requirements"/>. Selectors compare by value (their sorted terms).
 /// </summary>
-public sealed class FieldSelector
+public sealed class FieldSelector : IEquatable<FieldSelector>
 {
     private FieldSelector(IReadOnlyList<FieldRequirement> requirements) => Requirements = requirements;
 
@@ -140,6 +140,18 @@ public sealed class FieldSelector
 
     /// <summary>The canonical string form ("" for <see cref="Everything"/>).</summary>
     public override string ToString() => string.Join(",", Requirements);
+
+    public bool Equals(FieldSelector? other) => other is not null && Requirements.SequenceEqual(other.Requirements);
+
+    public override bool Equals(object? obj) => Equals(obj as FieldSelector);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var requirement in Requirements)
+            hash.Add(requirement);
+        return hash.ToHashCode();
+    }
 
     /// <summary>
     /// The string value of a dotted field path in an object: strings as they are, numbers as their

@@ -10,9 +10,10 @@ namespace Orchestrator.Domain.Selectors;
 /// (<c>kubectl get -l</c>, <c>?labelSelector=</c>) or built from the object form
 /// (<c>metav1.LabelSelector</c> in ReplicaSet/Deployment specs) or a plain map (Service selectors).
 /// Immutable; <see cref="ToString"/> gives the canonical string form (requirements sorted by key,
-/// values sorted), which <see cref="Parse"/> reads back to an equal selector.
+/// values sorted), which <see cref="Parse"/> reads back to an equal selector. Selectors compare by
+/// value (their requirements), so records holding one compare as expected.
 /// </summary>
-public sealed class LabelSelector
+public sealed class LabelSelector : IEquatable<LabelSelector>
 {
     private readonly bool _nothing;
 
@@ -171,6 +172,20 @@ public sealed class LabelSelector
 
     /// <summary>The canonical string form; <see cref="Everything"/> and <see cref="Nothing"/> are both "".</summary>
     public override string ToString() => string.Join(",", Requirements);
+
+    public bool Equals(LabelSelector? other) =>
+        other is not null && _nothing == other._nothing && Requirements.SequenceEqual(other.Requirements);
+
+    public override bool Equals(object? obj) => Equals(obj as LabelSelector);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(_nothing);
+        foreach (var requirement in Requirements)
+            hash.Add(requirement);
+        return hash.ToHashCode();
+    }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(StringComparer.Ordinal);
 

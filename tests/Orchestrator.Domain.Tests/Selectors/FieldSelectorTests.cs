@@ -135,6 +135,17 @@ public class FieldSelectorTests
         Assert.False(selector.RequiresExactMatch("metadata.name", out _));
     }
 
+    [Fact]
+    public void Selectors_compare_by_value()
+    {
+        var a = FieldSelector.Parse("status.phase!=Failed,metadata.name=a");
+        var b = FieldSelector.Parse("metadata.name==a,status.phase!=Failed");
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, FieldSelector.Parse("metadata.name=a"));
+        Assert.Equal(FieldSelector.Everything, FieldSelector.Parse(""));
+    }
+
     private static readonly string[] Fields = ["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "involvedObject.name"];
     private static readonly string[] FieldValues = ["", "a", "web-1", "Running", "x,y", "p=q", @"back\slash", "default"];
 

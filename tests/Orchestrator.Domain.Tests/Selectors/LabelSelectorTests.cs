@@ -290,6 +290,19 @@ public class LabelSelectorTests
         Assert.NotEqual(a, new Requirement("k", SelectorOperator.NotIn, ["x", "y"]));
     }
 
+    [Fact]
+    public void Selectors_compare_by_value()
+    {
+        var a = LabelSelector.Parse("b=1, a in (y,x)");
+        var b = LabelSelector.Parse("a in (x,y),b==1");
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, LabelSelector.Parse("b=1"));
+        Assert.NotEqual(LabelSelector.Everything, LabelSelector.Nothing);
+        Assert.Equal(LabelSelector.Everything, LabelSelector.Parse(""));
+        Assert.False(a.Equals(null));
+    }
+
     // ---- properties ----
 
     private static readonly string[] Keys = ["app", "env", "tier", "example.com/team", "a.b-c_d", "in", "notin"];
