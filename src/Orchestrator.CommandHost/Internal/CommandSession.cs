@@ -69,7 +69,7 @@ internal sealed class CommandSession
                         if (_running.TryGetValue(cancel.RequestId, out var source))
                         {
                             _context.Logger.LogInformation("pbm client {Remote} cancelled request {RequestId}", _remote, cancel.RequestId);
-                            await source.CancelAsync();
+                            await CancelQuietlyAsync(source);
                         }
                         break;
                     default:
@@ -95,7 +95,7 @@ internal sealed class CommandSession
         finally
         {
             foreach (var source in _running.Values)
-                await source.CancelAsync();
+                await CancelQuietlyAsync(source);
             await Task.WhenAll(commands);
         }
     }
@@ -193,6 +193,19 @@ internal sealed class CommandSession
         {
             _context.Logger.LogWarning(e, "pbm command '{Command}' failed", commandLine);
             return new CommandCompleted(execute.RequestId, ExitCodes.CommandFailed, $"'{commandLine}' failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Cancels a running command; it may have finished (and disposed its source) a moment ago.</summary>
+    private static async Task CancelQuietlyAsync(CancellationTokenSource source)
+    {
+        try
+        {
+            await source.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the command completed meanwhile; its completion is on its way to the client
         }
     }
 
