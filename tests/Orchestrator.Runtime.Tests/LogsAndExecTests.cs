@@ -89,6 +89,21 @@ public sealed class LogsAndExecTests(ITestOutputHelper output) : RuntimeTestBase
     }
 
     [DockerFact]
+    public async Task Exec_of_a_command_that_does_not_exist_fails_with_the_engines_message()
+    {
+        var sandbox = await RunSandboxAsync(NewPod());
+        var id = await RunAsync(sandbox, "main", "sleep", "3600");
+
+        var result = await Runtime.ExecAsync(id, ["no-such-probe", "--check"], TimeSpan.FromSeconds(10), Ct);
+
+        Output.WriteLine(result.ToString());
+        Assert.False(result.Succeeded);
+        Assert.False(result.TimedOut);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("no-such-probe", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [DockerFact]
     public async Task Exec_that_outlives_its_timeout_reports_a_timeout()
     {
         var sandbox = await RunSandboxAsync(NewPod());
