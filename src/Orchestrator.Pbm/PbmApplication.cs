@@ -96,7 +96,9 @@ internal sealed class PbmApplication
         {
             var completed = await client.ExecuteAsync(command, ClientToken.Read(_environment), _renderer.RenderAsync, cancellation.Token);
             if (completed.ExitCode == ExitCodes.Cancelled)
-                _console.Error.WriteLine($"pbm: '{command.CommandLine}' cancelled.");
+                _console.Error.WriteLine(completed.Error is null or "cancelled"
+                    ? $"pbm: '{command.CommandLine}' cancelled."
+                    : $"pbm: '{command.CommandLine}' cancelled: {completed.Error}");
             else if (completed.ExitCode != ExitCodes.Success)
                 _renderer.WriteError(completed.Error ?? $"'{command.CommandLine}' failed with exit code {completed.ExitCode}.");
             return completed.ExitCode;

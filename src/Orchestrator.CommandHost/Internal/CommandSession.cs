@@ -18,6 +18,12 @@ namespace Orchestrator.CommandHost.Internal;
 /// </remarks>
 internal sealed class CommandSession
 {
+    /// <summary>The error of a command cancelled by its client.</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>The error of a command cancelled because the host stops.</summary>
+    public const string ShuttingDown = "the command host is shutting down (the node is stopping)";
+
     /// <summary>A client must say hello within this time, so idle half-open connections do not pile up.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
@@ -28,6 +34,7 @@ internal sealed class CommandSession
     private readonly CommandHostContext _context;
     private readonly string _remote;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private CancellationToken _hostStopping;
 
     public CommandSession(ProtocolConnection connection, CommandHostContext context, string remote)
     {
@@ -38,6 +45,7 @@ internal sealed class CommandSession
 
     public async Task RunAsync(CancellationToken hostStopping)
     {
+        _hostStopping = hostStopping;
         var commands = new List<Task>();
         try
         {
@@ -183,7 +191,8 @@ internal sealed class CommandSession
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new CommandCompleted(execute.RequestId, ExitCodes.Cancelled, "cancelled");
+            return new CommandCompleted(execute.RequestId, ExitCodes.Cancelled,
+                _hostStopping.IsCancellationRequested ? ShuttingDown : Cancelled);
         }
         catch (CommandException e)
         {

@@ -93,7 +93,14 @@ internal sealed class CommandHostClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(onOutput);
         var requestId = Interlocked.Increment(ref _nextRequestId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await _connection.WriteAsync(new ExecuteCommand(requestId, command.Palette, command.Command, command.Arguments, token), CancellationToken.None);
+        try
+        {
+            await _connection.WriteAsync(new ExecuteCommand(requestId, command.Palette, command.Command, command.Arguments, token), CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            throw new HostUnavailableException($"the connection to {Endpoint} is gone ({e.Message}); reconnect with pbm {Endpoint}.", e);
+        }
 
         using var readAbort = new CancellationTokenSource();
         await using var onCancel = cancellationToken.Register(() =>
