@@ -70,11 +70,21 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
     public string? ReadToken(Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var token = TokenFile.Length > 0
-            ? File.ReadAllText(TokenFile)
-            : environment(TokenEnvironmentVariable);
+        var token = TokenFile.Length > 0 ? ReadTokenFile(TokenFile) : environment(TokenEnvironmentVariable);
         token = token?.Trim();
         return string.IsNullOrEmpty(token) ? null : token;
+    }
+
+    private static string ReadTokenFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"{ConfigPath}.token-file '{path}' cannot be read: {e.Message}", e);
+        }
     }
 
     /// <summary>Never prints the token file's content; the path is fine to show.</summary>

@@ -108,6 +108,11 @@ internal sealed class PbmApplication
             _renderer.WriteError(e.Message);
             return ExitCodes.HostUnavailable;
         }
+        catch (TokenUnavailableException e)
+        {
+            _renderer.WriteError(e.Message);
+            return ExitCodes.UsageError;
+        }
         finally
         {
             lock (_gate)

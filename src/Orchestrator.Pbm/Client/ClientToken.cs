@@ -14,8 +14,33 @@ internal static class ClientToken
         environment ??= Environment.GetEnvironmentVariable;
         var token = environment(TokenVariable);
         if (string.IsNullOrWhiteSpace(token) && environment(TokenFileVariable) is { Length: > 0 } path)
-            token = File.ReadAllText(path);
+        {
+            try
+            {
+                token = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new TokenUnavailableException($"{TokenFileVariable} names '{path}', which cannot be read: {e.Message}", e);
+            }
+        }
         token = token?.Trim();
         return string.IsNullOrEmpty(token) ? null : token;
+    }
+}
+
+/// <summary>The token file named in the environment cannot be read; the message says which and why.</summary>
+internal sealed class TokenUnavailableException : Exception
+{
+    public TokenUnavailableException()
+    {
+    }
+
+    public TokenUnavailableException(string message) : base(message)
+    {
+    }
+
+    public TokenUnavailableException(string message, Exception innerException) : base(message, innerException)
+    {
     }
 }

@@ -48,6 +48,15 @@ public sealed class CommandHostSettingsTests
     }
 
     [Fact]
+    public void An_unreadable_token_file_names_the_setting_and_the_path()
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            new CommandHostSettings("127.0.0.1", 0, "/nonexistent/pbm-token").ReadToken(_ => null));
+
+        Assert.Contains("orchestrator.command-host.token-file '/nonexistent/pbm-token' cannot be read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Printing_the_settings_shows_no_token() =>
         Assert.DoesNotContain("secret", new CommandHostSettings("h", 1, "").ToString(), StringComparison.Ordinal);
 }
