@@ -16,11 +16,11 @@ public sealed class SingleNodeCluster : IAsyncLifetime
     public static readonly string[] TestEntities = ["entity-1", "entity-2", "entity-3", "entity-4", "entity-5"];
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private CommandHostService _service = null!;
+    private CommandHostService? _service;
 
     public ActorSystem System { get; private set; } = null!;
 
-    public CommandHostServer Host => _service.Server;
+    public CommandHostServer Host => _service?.Server ?? throw new InvalidOperationException("the command host did not start");
 
     public string Endpoint => $"127.0.0.1:{Host.BoundEndpoint!.Port}";
 
@@ -62,9 +62,13 @@ public sealed class SingleNodeCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _service.StopAsync(CancellationToken.None);
-        await _service.DisposeAsync();
-        await System.Terminate().WaitAsync(Timeout);
+        if (_service is not null)
+        {
+            await _service.StopAsync(CancellationToken.None);
+            await _service.DisposeAsync();
+        }
+        if (System is not null)
+            await System.Terminate().WaitAsync(Timeout);
     }
 }
 

@@ -20,8 +20,8 @@ internal sealed class ClusterEventForwarder : ReceiveActor
         Receive<ClusterEvent.IClusterDomainEvent>(domainEvent => _events.TryWrite(domainEvent));
     }
 
-    public static Props Props(ChannelWriter<ClusterEvent.IClusterDomainEvent> events) =>
-        Akka.Actor.Props.Create(() => new ClusterEventForwarder(events));
+    public static Props CreateProps(ChannelWriter<ClusterEvent.IClusterDomainEvent> events) =>
+        Props.Create(() => new ClusterEventForwarder(events));
 
     protected override void PreStart() =>
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(

@@ -153,7 +153,7 @@ public sealed class ClusterPalette : CommandPalette
     {
         var events = Channel.CreateBounded<ClusterEvent.IClusterDomainEvent>(
             new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        var forwarder = _system.ActorOf(ClusterEventForwarder.Props(events.Writer));
+        var forwarder = _system.ActorOf(ClusterEventForwarder.CreateProps(events.Writer));
         try
         {
             await output.WriteLineAsync(
