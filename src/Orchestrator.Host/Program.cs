@@ -15,9 +15,15 @@ var apiSettings = ApiSettings.From(config);
 PrepareLocalStorage(config);
 
 var builder = WebApplication.CreateBuilder(args);
+var certificate = apiSettings.Tls
+    ? ServerCertificate.LoadOrCreate(apiSettings.TlsCertFile, apiSettings.TlsKeyFile, config.GetString("orchestrator.data-dir"), apiSettings.BindAddress)
+    : null;
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
-    kestrel.Listen(apiSettings.BindAddress, apiSettings.Port);
+    kestrel.Listen(apiSettings.BindAddress, apiSettings.Port, listen =>
+    {
+        if (certificate is not null) listen.UseHttps(certificate);
+    });
     kestrel.Limits.MaxRequestBodySize = apiSettings.MaxBodyBytes;
 });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -22,6 +22,7 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_API_ADDRESS"] = "orchestrator.api.bind-address",
         ["ORCHESTRATOR_API_PORT"] = "orchestrator.api.port",
         ["ORCHESTRATOR_TOKEN_FILE"] = "orchestrator.api.token-file",
+        ["ORCHESTRATOR_API_TLS"] = "orchestrator.api.tls",
         ["ORCHESTRATOR_POSTGRES"] = "orchestrator.journal.connection-string",
         ["ORCHESTRATOR_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
         ["ORCHESTRATOR_AKKA_PORT"] = "akka.remote.dot-netty.tcp.port",
@@ -82,9 +83,11 @@ public static class NodeConfiguration
 }
 
 /// <summary>The API server's settings (<c>orchestrator.api</c>).</summary>
-public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens)
+public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens, bool Tls, string? TlsCertFile, string? TlsKeyFile)
 {
     public bool RequiresToken => Tokens.Count > 0;
+
+    public string Scheme => Tls ? "https" : "http";
 
     public static ApiSettings From(Config config)
     {
@@ -104,6 +107,18 @@ public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBy
         if (Environment.GetEnvironmentVariable("ORCHESTRATOR_TOKEN") is { Length: > 0 } envToken) tokens.Add(envToken.Trim());
         if (!IPAddress.IsLoopback(address) && tokens.Count == 0)
             throw new ConfigurationException($"the API is configured to listen on {address}, which is not a loopback address, but no bearer token is configured: set orchestrator.api.token-file or ORCHESTRATOR_TOKEN");
-        return new ApiSettings(address, api.GetInt("port"), api.GetLong("max-body-bytes"), tokens);
+        var tlsMode = api.GetString("tls", "auto");
+        var tls = tlsMode switch
+        {
+            "auto" => !IPAddress.IsLoopback(address),
+            "on" => true,
+            "off" => false,
+            _ => throw new ConfigurationException($"orchestrator.api.tls '{tlsMode}' is invalid: use auto, on or off"),
+        };
+        if (!tls && !IPAddress.IsLoopback(address))
+            throw new ConfigurationException($"the API is configured to listen on {address} without TLS: bearer tokens would cross the network in clear text; set orchestrator.api.tls = on (or auto)");
+        return new ApiSettings(address, api.GetInt("port"), api.GetLong("max-body-bytes"), tokens, tls,
+            api.GetString("tls-cert-file", "") is { Length: > 0 } cert ? cert : null,
+            api.GetString("tls-key-file", "") is { Length: > 0 } key ? key : null);
     }
 }

@@ -1,0 +1,28 @@
+using Orchestrator.TestSupport;
+
+namespace Orchestrator.Host.Tests;
+
+/// <summary>One real node process shared by the tests of a class.</summary>
+public sealed class NodeFixture : IAsyncLifetime
+{
+    public NodeProcess Node { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public Kubectl Kubectl => new(Node.Server);
+
+    public async Task InitializeAsync()
+    {
+        Node = await NodeProcess.StartAsync();
+        Http = new HttpClient { BaseAddress = Node.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Node.Kill();
+        // Keep the node's output for whoever investigates a failure.
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"orchestrator-node-{Node.ApiPort}.log"), Node.Output);
+        await Node.DisposeAsync();
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestrator.TestSupport;
+
+/// <summary>
+/// A real Orchestrator node process (<c>dotnet orchestrator.dll</c>) on free ports with its own data
+/// folder, for tests that go through real HTTP, kubectl or pbm. Waits for <c>/readyz</c>; keeps the
+/// output for failure messages; <see cref="Kill"/> is kill -9.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly bool _ownsDataDir;
+
+    public int ApiPort { get; }
+    public int AkkaPort { get; }
+    public string DataDir { get; }
+    /// <summary>True when the node serves its API over TLS (it does when bound beyond loopback).</summary>
+    public bool Https { get; }
+
+    public Uri BaseUrl => new($"{(Https ? "https" : "http")}://127.0.0.1:{ApiPort}");
+
+    /// <summary>The node's self-signed API certificate (PEM), for clients that pin it.</summary>
+    public string CertificateFile => Path.Combine(DataDir, "tls", "apiserver.crt");
+    public string Server => BaseUrl.ToString().TrimEnd('/');
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+    public string Output => string.Join('\n', _output);
+
+    private NodeProcess(Process process, int apiPort, int akkaPort, string dataDir, bool ownsDataDir, bool https)
+    {
+        Https = https;
+        _process = process;
+        ApiPort = apiPort;
+        AkkaPort = akkaPort;
+        DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>The node binary beside the test assembly (test projects reference Orchestrator.Host).</summary>
+    public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "orchestrator.dll");
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts a node; with <paramref name="dataDir"/> it reuses that folder (a restart).</summary>
+    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null)
+    {
+        var ownsDataDir = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
+        var port = apiPort ?? FreePort();
+        var akkaPort = FreePort();
+        var start = new ProcessStartInfo("dotnet", [NodeDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ORCHESTRATOR_DATA_DIR"] = dataDir;
+        start.Environment["ORCHESTRATOR_API_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment.Remove("ORCHESTRATOR_TOKEN");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node process");
+        var https = environment is not null && environment.TryGetValue("ORCHESTRATOR_API_ADDRESS", out var address)
+            && !IPAddress.IsLoopback(IPAddress.Parse(address));
+        return new NodeProcess(process, port, akkaPort, dataDir, ownsDataDir, https);
+    }
+
+    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null)
+    {
+        var node = Launch(dataDir, environment);
+        await node.WaitReadyAsync(TimeSpan.FromSeconds(90), token);
+        return node;
+    }
+
+    public async Task WaitReadyAsync(TimeSpan timeout, string? token = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"the node exited with code {_process.ExitCode}:\n{Output}");
+            if (Https && !File.Exists(CertificateFile))
+            {
+                await Task.Delay(200);
+                continue;
+            }
+            try
+            {
+                using var http = CreateHttpClient(token, TimeSpan.FromSeconds(5));
+                using var response = await http.GetAsync("/readyz");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the node was not ready within {timeout}:\n{Output}");
+    }
+
+    /// <summary>An HttpClient for this node: trusts exactly its certificate when it serves TLS, sends the token when given.</summary>
+    public HttpClient CreateHttpClient(string? token = null, TimeSpan? timeout = null)
+    {
+        var handler = new HttpClientHandler();
+        if (Https)
+        {
+            var pem = File.ReadAllText(CertificateFile);
+            var fields = System.Security.Cryptography.PemEncoding.Find(pem);
+            var pinned = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[fields.Base64Data]));
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && certificate.RawData.AsSpan().SequenceEqual(pinned.RawData);
+        }
+        var http = new HttpClient(handler) { BaseAddress = BaseUrl, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        if (token is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: no shutdown hooks run.</summary>
+    public async Task Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Kill();
+        _process.Dispose();
+        if (_ownsDataDir)
+        {
+            try
+            {
+                Directory.Delete(DataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
