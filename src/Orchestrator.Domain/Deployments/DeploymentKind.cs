@@ -73,7 +73,7 @@ public sealed class DeploymentKind : ResourceKind<V1Deployment>
     {
         error = null;
         if (node is not JsonValue v) return null;
-        if (v.TryGetValue<long>(out var n))
+        if (v.GetLong() is { } n)
         {
             if (n < 0) error = FieldError.Invalid(path, n, "must be greater than or equal to 0");
             return n;

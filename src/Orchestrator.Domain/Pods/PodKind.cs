@@ -107,7 +107,7 @@ public sealed class PodKind : ResourceKind<V1Pod>
         var containers = (obj["spec"]?["containers"] as JsonArray)?.Count ?? 0;
         var statuses = (obj["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         var ready = statuses.Count(s => s["ready"] is JsonValue v && v.TryGetValue<bool>(out var b) && b);
-        var restarts = statuses.Sum(s => s["restartCount"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0);
+        var restarts = statuses.Sum(s => s["restartCount"].GetLong() ?? 0);
         return [obj.Name(), $"{ready}/{containers}", DisplayStatus(obj), restarts.ToString(System.Globalization.CultureInfo.InvariantCulture), Age(obj, now),
             obj["status"].AsObjectOrNull().GetString("podIP") ?? "<none>", obj["spec"].AsObjectOrNull().GetString("nodeName") ?? "<none>"];
     }

@@ -56,7 +56,7 @@ public static class PodSpecValidation
             yield return new FieldError($"{path}.restartPolicy", FieldErrorType.NotSupported,
                 $"\"{restart}\": supported values: \"Always\"");
         }
-        if (spec["terminationGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var grace) && grace < 0)
+        if (spec["terminationGracePeriodSeconds"].GetLong() is { } grace && grace < 0)
         {
             yield return FieldError.Invalid($"{path}.terminationGracePeriodSeconds", grace, "must be greater than or equal to 0");
         }
@@ -103,7 +103,7 @@ public static class PodSpecValidation
             {
                 if (ports[i] is not JsonObject port) continue;
                 var p = $"{path}.ports[{i}]";
-                var containerPort = port["containerPort"] is JsonValue cp && cp.TryGetValue<long>(out var cpv) ? cpv : 0;
+                var containerPort = port["containerPort"].GetLong() ?? 0;
                 if (containerPort is < 1 or > 65535)
                 {
                     yield return new FieldError($"{p}.containerPort", containerPort == 0 ? FieldErrorType.Required : FieldErrorType.Invalid,
@@ -114,7 +114,7 @@ public static class PodSpecValidation
                 {
                     yield return FieldError.NotSupported($"{p}.protocol", protocol, ["SCTP", "TCP", "UDP"]);
                 }
-                if (port["hostPort"] is JsonValue hp && hp.TryGetValue<long>(out var hostPort) && hostPort != 0)
+                if (port["hostPort"].GetLong() is { } hostPort && hostPort != 0)
                 {
                     if (hostPort is < 1 or > 65535)
                         yield return FieldError.Invalid($"{p}.hostPort", hostPort, "must be between 1 and 65535, inclusive");

@@ -67,11 +67,11 @@ public static class WorkloadValidation
             yield return FieldError.Required("spec");
             yield break;
         }
-        if (spec["replicas"] is JsonValue r && r.TryGetValue<long>(out var replicas) && replicas < 0)
+        if (spec["replicas"].GetLong() is { } replicas && replicas < 0)
         {
             yield return FieldError.Invalid("spec.replicas", replicas, "must be greater than or equal to 0");
         }
-        if (spec["minReadySeconds"] is JsonValue m && m.TryGetValue<long>(out var minReady) && minReady < 0)
+        if (spec["minReadySeconds"].GetLong() is { } minReady && minReady < 0)
         {
             yield return FieldError.Invalid("spec.minReadySeconds", minReady, "must be greater than or equal to 0");
         }
@@ -122,7 +122,7 @@ public static class WorkloadValidation
     }
 
     public static string Int(JsonNode? node) =>
-        (node is JsonValue v && v.TryGetValue<long>(out var n) ? n : 0).ToString(CultureInfo.InvariantCulture);
+        (node.GetLong() ?? 0).ToString(CultureInfo.InvariantCulture);
 
     public static string ContainerField(JsonObject obj, string field) =>
         string.Join(",", (obj["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().Select(c => c.GetString(field) ?? "") ?? []);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Orchestrator.Domain.Resources;
@@ -31,8 +32,24 @@ public static class ObjectMeta
 
     public static string? ResourceVersion(this JsonObject obj) => obj.Metadata().GetString("resourceVersion");
 
-    public static long Generation(this JsonObject obj) =>
-        obj.Metadata()["generation"] is JsonValue v && v.TryGetValue<long>(out var g) ? g : 0;
+    public static long Generation(this JsonObject obj) => obj.Metadata()["generation"].GetLong() ?? 0;
+
+    /// <summary>
+    /// The value of a JSON number that is a whole number within the range of <see cref="long"/>,
+    /// else null (also for strings, booleans and missing nodes). Reads the number through its JSON
+    /// text, so it works whatever the value was built from: <c>JsonValue.TryGetValue&lt;long&gt;</c>
+    /// fails for a value created from a C# <c>int</c> (<c>spec["replicas"] ??= 1</c>).
+    /// </summary>
+    public static long? GetLong(this JsonNode? node)
+    {
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number) return null;
+        var text = value.ToJsonString();
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return n;
+        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            && d == decimal.Truncate(d) && d >= long.MinValue && d <= long.MaxValue
+            ? (long)d
+            : null;
+    }
 
     public static bool IsDeleting(this JsonObject obj) => obj.Metadata()["deletionTimestamp"] is not null;
 

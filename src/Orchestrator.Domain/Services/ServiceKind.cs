@@ -74,7 +74,7 @@ public sealed class ServiceKind : ResourceKind<V1Service>
                     foreach (var e in NameValidation.IsDns1123Label(name, $"{path}.name")) yield return e;
                     if (!names.Add(name)) yield return FieldError.Duplicate($"{path}.name", name);
                 }
-                var port = p["port"] is JsonValue pv && pv.TryGetValue<long>(out var n) ? n : 0;
+                var port = p["port"].GetLong() ?? 0;
                 if (port is < 1 or > 65535)
                     yield return new FieldError($"{path}.port", port == 0 ? FieldErrorType.Required : FieldErrorType.Invalid,
                         port == 0 ? "" : $"{port}: must be between 1 and 65535, inclusive");
@@ -83,7 +83,7 @@ public sealed class ServiceKind : ResourceKind<V1Service>
                     yield return FieldError.NotSupported($"{path}.protocol", protocol, ["SCTP", "TCP", "UDP"]);
                 else if (!seen.Add((port, protocol)))
                     yield return new FieldError(path, FieldErrorType.Duplicate, $"{{\"port\":{port},\"protocol\":\"{protocol}\"}}");
-                if (p["nodePort"] is JsonValue np && np.TryGetValue<long>(out var nodePort) && nodePort != 0 && type == "ClusterIP")
+                if (p["nodePort"].GetLong() is { } nodePort && nodePort != 0 && type == "ClusterIP")
                     yield return FieldError.Forbidden($"{path}.nodePort", "may not be used when `type` is 'ClusterIP'");
             }
         }
@@ -118,7 +118,7 @@ public sealed class ServiceKind : ResourceKind<V1Service>
         var ports = (spec?["ports"] as JsonArray)?.OfType<JsonObject>().Select(p =>
         {
             var port = p["port"]?.ToJsonString() ?? "";
-            var nodePort = p["nodePort"] is JsonValue np && np.TryGetValue<long>(out var n) && n != 0 ? ":" + n.ToString(CultureInfo.InvariantCulture) : "";
+            var nodePort = p["nodePort"].GetLong() is { } n && n != 0 ? ":" + n.ToString(CultureInfo.InvariantCulture) : "";
             return $"{port}{nodePort}/{p.GetString("protocol") ?? "TCP"}";
         }) ?? [];
         var portText = string.Join(",", ports);
