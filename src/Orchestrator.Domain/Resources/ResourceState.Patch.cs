@@ -23,7 +23,8 @@ public sealed partial record ResourceState
             };
             if (patched is not JsonObject result) return Decision.Refuse(ApiError.BadRequest("the patch did not produce an object"));
             // A resourceVersion in the patch is a precondition; without one the patch applies to the current version.
-            if (patch is JsonObject po && po["metadata"]?["resourceVersion"] is null)
+            // (A metadata that is not an object is left for Replace to refuse, not replaced by an empty one.)
+            if (patch is JsonObject po && (po["metadata"] as JsonObject)?["resourceVersion"] is null && result["metadata"] is null or JsonObject)
                 result.Metadata()["resourceVersion"] = ResourceVersion.ToString(CultureInfo.InvariantCulture);
             return Replace(result, subresource, context, change);
         });

@@ -87,13 +87,16 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
             {
                 updated = normalized;
                 if (Kind.HasStatusSubresource) updated["status"] = Current["status"]?.DeepClone();
-                if (updated["status"] is null) updated.Remove("status");
             }
+            // No status (or a JSON null) is no status, on either path: never store "status": null.
+            if (updated["status"] is null) updated.Remove("status");
             CarryOverSystemFields(updated);
             var specChanged = Kind.SpecFields.Any(f => !JsonNode.DeepEquals(Current[f], updated[f]));
             if (specChanged) updated.Metadata()["generation"] = Current.Generation() + 1;
 
             var errors = Validate(updated).Concat(Kind.ValidateUpdate(Current, updated)).ToList();
+            if (Current.IsDeleting() && updated.Finalizers().Except(Current.Finalizers(), StringComparer.Ordinal).Any())
+                errors.Add(FieldError.Forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted"));
             if (errors.Count > 0) return Decision.Refuse(ApiError.Invalid(Kind, Key.Name, Causes(errors)));
             if (JsonNode.DeepEquals(updated, Current)) return Decision.NoChange(Visible!);
             if (updated.IsDeleting() && updated.Finalizers().Count == 0) return Decision.Persist(new ResourceDeleted(updated));
@@ -153,6 +156,9 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
             throw new ApiErrorException(ApiError.BadRequest($"the kind of the object ({kind}) does not match the kind of the URL ({Kind.Kind})"));
         if (apiVersion is not null && apiVersion != Kind.ApiVersion)
             throw new ApiErrorException(ApiError.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({Kind.ApiVersion})"));
+        // Metadata() would silently replace a non-object metadata (and with it name, labels, ...).
+        if (obj["metadata"] is not null and not JsonObject)
+            throw new ApiErrorException(ApiError.BadRequest($"{Kind.Kind} in version \"{Kind.Version}\" cannot be handled as a {Kind.Kind}: metadata must be an object"));
         obj["kind"] = Kind.Kind;
         obj["apiVersion"] = Kind.ApiVersion;
         return obj;
@@ -171,7 +177,7 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
         to.Remove("resourceVersion");
         to.Remove("managedFields");
         to.Remove("selfLink");
-        // A deleting object may lose finalizers but gain none (as in Kubernetes).
+        // A deleting object may lose finalizers but gain none (as in Kubernetes): checked in Replace.
     }
 
     private List<FieldError> Validate(JsonObject obj)
