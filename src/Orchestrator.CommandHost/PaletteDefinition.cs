@@ -45,13 +45,24 @@ public sealed record CommandDefinition(
 /// <param name="IsRequired">True when the command cannot run without it.</param>
 /// <param name="IsFlag">True when the switch takes no value (present means true).</param>
 /// <param name="AllowedValues">When not null, the only values accepted (also offered by tab completion).</param>
+/// <param name="IsPositional">
+/// True when the value may also be typed without the switch name, as the command's positional
+/// argument (<c>pod describe web-1</c> for <c>pod describe --name web-1</c>); at most one per command.
+/// </param>
+/// <param name="IsLocalFile">
+/// True when the user gives a path on the client's machine (or <c>-</c> for standard input): the
+/// client reads that file and sends its content as the value, since the host cannot see the
+/// client's files (<c>resource apply -f app.yaml</c>).
+/// </param>
 public sealed record SwitchDefinition(
     string Name,
     string? ShortName,
     string Description,
     bool IsRequired = false,
     bool IsFlag = false,
-    IReadOnlyList<string>? AllowedValues = null)
+    IReadOnlyList<string>? AllowedValues = null,
+    bool IsPositional = false,
+    bool IsLocalFile = false)
 {
     /// <summary><c>-o table|json</c>: how a command that supports both renders its result.</summary>
     public static SwitchDefinition Output { get; } = new(

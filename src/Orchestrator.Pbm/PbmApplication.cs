@@ -81,6 +81,16 @@ internal sealed class PbmApplication
                 _renderer.WriteError(failed.Message);
                 return ExitCodes.UsageError;
             case ParsedCommand command:
+                try
+                {
+                    command = await LocalFileArguments.InlineAsync(
+                        command, tree.FindPalette(command.Palette)!.FindCommand(command.Command)!, _console.In);
+                }
+                catch (LocalFileException e)
+                {
+                    _renderer.WriteError(e.Message);
+                    return ExitCodes.UsageError;
+                }
                 return await ExecuteAsync(client, command);
             default:
                 throw new InvalidOperationException("unreachable: unknown parse outcome");

@@ -36,8 +36,13 @@ namespace Orchestrator.CommandHost.Protocol;
 [JsonDerivedType(typeof(ProtocolError), "error")]
 public abstract record ProtocolMessage
 {
-    /// <summary>The protocol version this build speaks; the host refuses clients of another one.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The protocol version this build speaks; the host refuses clients of another one.
+    /// Version 2: switches may be positional and may name a local file the client sends the
+    /// content of (<see cref="SwitchDefinition.IsPositional"/>, <see cref="SwitchDefinition.IsLocalFile"/>);
+    /// a version 1 client would send the file's path where the host expects its content.
+    /// </summary>
+    public const int CurrentVersion = 2;
 }
 
 /// <summary>Client → host, first message on a connection.</summary>

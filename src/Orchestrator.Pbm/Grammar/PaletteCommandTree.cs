@@ -14,6 +14,7 @@ internal sealed class PaletteCommandTree
 
     private readonly RootCommand _root = new("pbm");
     private readonly Dictionary<(string Palette, string Command), Dictionary<string, Option>> _options = [];
+    private readonly Dictionary<(string Palette, string Command), Argument<string>> _positionals = [];
 
     public PaletteCommandTree(IReadOnlyList<PaletteDefinition> palettes)
     {
@@ -33,6 +34,12 @@ internal sealed class PaletteCommandTree
                     var option = CreateOption(definition);
                     commandNode.Options.Add(option);
                     options[definition.Name] = option;
+                    if (definition.IsPositional && !_positionals.ContainsKey((palette.Name, command.Name)))
+                    {
+                        var positional = new Argument<string>(definition.Name) { Description = definition.Description, Arity = ArgumentArity.ZeroOrOne };
+                        commandNode.Arguments.Add(positional);
+                        _positionals[(palette.Name, command.Name)] = positional;
+                    }
                 }
                 paletteCommand.Subcommands.Add(commandNode);
                 _options[(palette.Name, command.Name)] = options;
@@ -98,6 +105,17 @@ internal sealed class PaletteCommandTree
                 arguments[name] = value;
             }
         }
+
+        if (_positionals.TryGetValue((palette.Name, command.Name), out var positional) && result.GetValue(positional) is { } positionalValue)
+        {
+            if (arguments.TryGetValue(positional.Name, out var namedValue))
+                return new ParseFailed(
+                    $"'{palette.Name} {command.Name}': {positional.Name} was given twice, as '{positionalValue}' and as --{positional.Name} '{namedValue}'. Usage: {Usage(palette, command)}");
+            arguments[positional.Name] = positionalValue;
+        }
+        var missing = command.Switches.FirstOrDefault(s => s.IsRequired && s.IsPositional && !arguments.ContainsKey(s.Name));
+        if (missing is not null)
+            return new ParseFailed($"'{palette.Name} {command.Name}' needs the {missing.Name}: {missing.Description} Usage: {Usage(palette, command)}");
         return new ParsedCommand(palette.Name, command.Name, arguments);
     }
 
@@ -134,7 +152,9 @@ internal sealed class PaletteCommandTree
         ArgumentNullException.ThrowIfNull(palette);
         ArgumentNullException.ThrowIfNull(command);
         var parts = new List<string> { palette.Name, command.Name };
-        parts.AddRange(command.Switches.Select(s => s.IsRequired ? SwitchUsage(s) : $"[{SwitchUsage(s)}]"));
+        parts.AddRange(command.Switches.Select(s => s.IsPositional
+            ? s.IsRequired ? $"<{s.Name}>" : $"[<{s.Name}>]"
+            : s.IsRequired ? SwitchUsage(s) : $"[{SwitchUsage(s)}]"));
         return string.Join(" ", parts);
     }
 
@@ -145,6 +165,10 @@ internal sealed class PaletteCommandTree
         var names = definition.ShortName is null ? $"--{definition.Name}" : $"-{definition.ShortName}|--{definition.Name}";
         if (definition.IsFlag)
             return names;
+        if (definition.IsLocalFile)
+            return $"{names} <file>";
+        if (definition.IsPositional)
+            return $"<{definition.Name}>|{names} <value>";
         return definition.AllowedValues is { Count: > 0 } allowed ? $"{names} {string.Join("|", allowed)}" : $"{names} <value>";
     }
 
@@ -157,7 +181,8 @@ internal sealed class PaletteCommandTree
         var option = new Option<string>($"--{definition.Name}", aliases)
         {
             Description = definition.Description,
-            Required = definition.IsRequired,
+            // a positional switch may come without its name, so the parse cannot require the option
+            Required = definition.IsRequired && !definition.IsPositional,
             Arity = ArgumentArity.ExactlyOne,
         };
         if (definition.AllowedValues is { Count: > 0 } allowed)

@@ -1,0 +1,69 @@
+using Orchestrator.CommandHost;
+using Orchestrator.Pbm.Grammar;
+
+namespace Orchestrator.Pbm.Client;
+
+/// <summary>
+/// Replaces the path typed for a <see cref="SwitchDefinition.IsLocalFile"/> switch with the
+/// content of that file (or of standard input for <c>-</c>) before the command goes to the host,
+/// which cannot see the client's files.
+/// </summary>
+internal static class LocalFileArguments
+{
+    /// <summary>Largest file sent: 3 MiB, well inside one protocol line (<c>ProtocolConnection.MaxLineBytes</c>) once escaped.</summary>
+    public const long MaxFileBytes = 3 * 1024 * 1024;
+
+    /// <summary>The command with every local-file switch value replaced by that file's content.</summary>
+    /// <exception cref="LocalFileException">A file cannot be read or is too large; the message names it.</exception>
+    public static async Task<ParsedCommand> InlineAsync(ParsedCommand command, CommandDefinition definition, TextReader standardInput)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(standardInput);
+        var fileSwitches = definition.Switches.Where(s => s.IsLocalFile && command.Arguments.ContainsKey(s.Name)).ToArray();
+        if (fileSwitches.Length == 0)
+            return command;
+
+        var arguments = new Dictionary<string, string>(command.Arguments, StringComparer.Ordinal);
+        foreach (var fileSwitch in fileSwitches)
+            arguments[fileSwitch.Name] = await ReadAsync(fileSwitch, arguments[fileSwitch.Name], standardInput);
+        return command with { Arguments = arguments };
+    }
+
+    private static async Task<string> ReadAsync(SwitchDefinition fileSwitch, string path, TextReader standardInput)
+    {
+        if (path == "-")
+            return await standardInput.ReadToEndAsync();
+        try
+        {
+            var file = new FileInfo(path);
+            if (!file.Exists)
+                throw new LocalFileException(Directory.Exists(path)
+                    ? $"--{fileSwitch.Name} '{path}' is a directory; give a file."
+                    : $"--{fileSwitch.Name} '{path}' does not exist.");
+            if (file.Length > MaxFileBytes)
+                throw new LocalFileException($"--{fileSwitch.Name} '{path}' is {file.Length} bytes; the limit is {MaxFileBytes} bytes.");
+            return await File.ReadAllTextAsync(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LocalFileException($"--{fileSwitch.Name} '{path}' cannot be read: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>A local file named on the command line cannot be sent; the message names it and why.</summary>
+internal sealed class LocalFileException : Exception
+{
+    public LocalFileException()
+    {
+    }
+
+    public LocalFileException(string message) : base(message)
+    {
+    }
+
+    public LocalFileException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
