@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace Orchestrator.Domain.Scheduling;
+
+/// <summary>
+/// The outcome of scheduling one pod: the chosen node, or how many nodes each reason excluded.
+/// </summary>
+public sealed record ScheduleResult(string? NodeName, int NodeCount, IReadOnlyDictionary<string, int> FailureCounts)
+{
+    public bool Scheduled => NodeName is not null;
+
+    /// <summary>
+    /// The Kubernetes FailedScheduling message: "0/3 nodes are available: 2 Insufficient memory,
+    /// 1 node(s) had untolerated taint {k: v}." — reasons by count, most frequent first.
+    /// </summary>
+    public string Message
+    {
+        get
+        {
+            if (Scheduled) return $"Successfully assigned to {NodeName}";
+            if (NodeCount == 0) return "0/0 nodes are available: no nodes available to schedule pods.";
+            var reasons = FailureCounts
+                .OrderByDescending(r => r.Value)
+                .ThenBy(r => r.Key, StringComparer.Ordinal)
+                .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Value} {r.Key}"));
+            return string.Create(CultureInfo.InvariantCulture, $"0/{NodeCount} nodes are available: {string.Join(", ", reasons)}.");
+        }
+    }
+}
+
+/// <summary>
+/// The pure scheduler: filter stages decide which nodes are feasible, score stages rank them, the
+/// highest total wins (ties broken by a hash of pod and node name, so equal nodes share the load
+/// without randomness). Stateless: the caller owns the nodes and records the placement.
+/// </summary>
+/// <remarks>
+/// <code>
+///   pod ──► filters (per node, stop at first failure) ──► feasible? ──no──► failure counts
+///                                                            │yes
+///                                                            ▼
+///                                             weighted scores ──► best node
+/// </code>
+/// </remarks>
+public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyList<WeightedScore> scores)
+{
+    public IReadOnlyList<IFilterStage> Filters { get; } = filters;
+    public IReadOnlyList<WeightedScore> Scores { get; } = scores;
+
+    public static IReadOnlyList<IFilterStage> DefaultFilters { get; } =
+        [new NodeReadyFilter(), new NodeUnschedulableFilter(), new NodeAffinityFilter(), new TaintTolerationFilter(), new HostPortsFilter(), new ResourcesFitFilter()];
+
+    /// <summary>Spreads load: least-allocated and balanced resources, siblings on different nodes.</summary>
+    public static PodScheduler Spread { get; } = new(DefaultFilters,
+        [new(new LeastAllocatedScore(), 1), new(new BalancedAllocationScore(), 1), new(new OwnerSpreadScore(), 2)]);
+
+    /// <summary>Packs pods onto the fullest feasible nodes.</summary>
+    public static PodScheduler BinPack { get; } = new(DefaultFilters,
+        [new(new MostAllocatedScore(), 2), new(new BalancedAllocationScore(), 1)]);
+
+    /// <summary>The scheduler for a strategy name: "spread" (default) or "binpack".</summary>
+    public static PodScheduler ForStrategy(string? name) => name?.ToLowerInvariant() switch
+    {
+        null or "" or "spread" => Spread,
+        "binpack" or "bin-pack" => BinPack,
+        _ => throw new ArgumentException($"unknown scheduling strategy '{name}': use spread or binpack", nameof(name)),
+    };
+
+    public ScheduleResult Schedule(PodDemand pod, IEnumerable<NodeState> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(nodes);
+        var failures = new Dictionary<string, int>(StringComparer.Ordinal);
+        var reasons = new List<string>(4);
+        NodeState? best = null;
+        long bestScore = long.MinValue;
+        uint bestTie = 0;
+        var count = 0;
+        var podHash = Fnv(pod.Key, 2166136261);
+        foreach (var node in nodes)
+        {
+            count++;
+            reasons.Clear();
+            var feasible = true;
+            foreach (var filter in Filters)
+            {
+                if (!filter.Feasible(pod, node, reasons)) { feasible = false; break; }
+            }
+            if (!feasible)
+            {
+                foreach (var r in reasons) failures[r] = failures.GetValueOrDefault(r) + 1;
+                continue;
+            }
+            long score = 0;
+            foreach (var s in Scores) score += (long)s.Weight * s.Stage.Score(pod, node);
+            var tie = Fnv(node.Name, podHash);
+            if (score > bestScore || (score == bestScore && tie < bestTie))
+            {
+                best = node;
+                bestScore = score;
+                bestTie = tie;
+            }
+        }
+        return new ScheduleResult(best?.Name, count, failures);
+    }
+
+    private static uint Fnv(string text, uint hash)
+    {
+        foreach (var c in text)
+        {
+            hash ^= c;
+            hash *= 16777619;
+        }
+        return hash;
+    }
+}
