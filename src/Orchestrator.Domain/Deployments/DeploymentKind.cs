@@ -18,9 +18,8 @@ public sealed class DeploymentKind : ResourceKind<V1Deployment>
     public override bool HasScaleSubresource => true;
     public override IReadOnlyList<string> ShortNames => ["deploy"];
 
-    public override void PrepareForCreate(JsonObject obj)
+    public override void ApplyDefaults(JsonObject obj)
     {
-        base.PrepareForCreate(obj);
         if (obj["spec"] is not JsonObject spec) return;
         spec["replicas"] ??= 1;
         spec["revisionHistoryLimit"] ??= 10;

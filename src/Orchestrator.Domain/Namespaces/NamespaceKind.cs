@@ -22,6 +22,11 @@ public sealed class NamespaceKind : ResourceKind<V1Namespace>
     {
         base.PrepareForCreate(obj);
         obj["status"] = new JsonObject { ["phase"] = "Active" };
+    }
+
+    /// <summary>Every namespace carries its name as the label <c>kubernetes.io/metadata.name</c>, on create and on update.</summary>
+    public override void ApplyDefaults(JsonObject obj)
+    {
         var labels = obj.Metadata()["labels"] as JsonObject ?? new JsonObject();
         labels["kubernetes.io/metadata.name"] = obj.Name();
         obj.Metadata()["labels"] = labels;

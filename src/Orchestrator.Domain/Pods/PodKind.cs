@@ -21,6 +21,10 @@ public sealed class PodKind : ResourceKind<V1Pod>
     {
         base.PrepareForCreate(obj);
         obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(obj) };
+    }
+
+    public override void ApplyDefaults(JsonObject obj)
+    {
         if (obj["spec"] is JsonObject spec)
         {
             spec["restartPolicy"] ??= "Always";

@@ -20,9 +20,8 @@ public sealed class ReplicaSetKind : ResourceKind<V1ReplicaSet>
     public override bool HasScaleSubresource => true;
     public override IReadOnlyList<string> ShortNames => ["rs"];
 
-    public override void PrepareForCreate(JsonObject obj)
+    public override void ApplyDefaults(JsonObject obj)
     {
-        base.PrepareForCreate(obj);
         if (obj["spec"] is JsonObject spec) spec["replicas"] ??= 1;
     }
 

@@ -60,7 +60,15 @@ public abstract class ResourceKind
     /// <summary>Kind-specific checks of an update, e.g. immutable fields.</summary>
     public virtual IEnumerable<FieldError> ValidateUpdate(JsonObject current, JsonObject updated) => [];
 
-    /// <summary>Defaults and resets applied to a new object before validation (status is reset here).</summary>
+    /// <summary>
+    /// Defaults of the desired state, applied to every write of the main resource (create, replace,
+    /// patch) before validation, as Kubernetes defaults every object it decodes: a replace whose
+    /// manifest leaves a defaulted field out gets the default again instead of clearing it (which
+    /// would change an immutable field or the desired state by accident).
+    /// </summary>
+    public virtual void ApplyDefaults(JsonObject obj) { }
+
+    /// <summary>Resets applied to a new object only, after <see cref="ApplyDefaults"/> (status is reset here).</summary>
     public virtual void PrepareForCreate(JsonObject obj)
     {
         if (HasStatusSubresource) obj.Remove("status");

@@ -51,6 +51,7 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
             meta["uid"] = context.NewUid;
             meta["creationTimestamp"] = ObjectMeta.FormatTime(context.Now);
             if (Kind.SpecFields.Any()) meta["generation"] = 1;
+            Kind.ApplyDefaults(obj);
             Kind.PrepareForCreate(obj);
             var errors = Validate(obj);
             return errors.Count > 0 ? Decision.Refuse(ApiError.Invalid(Kind, Key.Name, Causes(errors))) : Decision.Persist(new ResourceCreated(obj));
@@ -91,6 +92,7 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
             // No status (or a JSON null) is no status, on either path: never store "status": null.
             if (updated["status"] is null) updated.Remove("status");
             CarryOverSystemFields(updated);
+            if (subresource == Subresource.Main) Kind.ApplyDefaults(updated);
             var specChanged = Kind.SpecFields.Any(f => !JsonNode.DeepEquals(Current[f], updated[f]));
             if (specChanged) updated.Metadata()["generation"] = Current.Generation() + 1;
 
@@ -140,6 +142,17 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
         if (request.PreconditionResourceVersion is { Length: > 0 } rv && rv != ResourceVersion.ToString(CultureInfo.InvariantCulture))
             return Decision.Refuse(ApiError.Conflict(Kind, Key.Name,
                 $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {ResourceVersion}"));
+        // Graceful deletion of a pod bound to a node: only mark it; the node agent stops its containers
+        // within the grace period, then deletes it with grace 0 (as a kubelet does).
+        var podGrace = request.GracePeriodSeconds ?? Current["spec"]?["terminationGracePeriodSeconds"].GetLong() ?? 30;
+        if (Kind.Kind == "Pod" && !string.IsNullOrEmpty(Current["spec"]?["nodeName"]?.GetValue<string>()) && podGrace > 0)
+        {
+            if (Current.IsDeleting()) return Decision.NoChange(Visible!);
+            var marked = (JsonObject)Current.DeepClone();
+            marked.Metadata()["deletionTimestamp"] = ObjectMeta.FormatTime(context.Now);
+            marked.Metadata()["deletionGracePeriodSeconds"] = podGrace;
+            return Decision.Persist(new ResourceUpdated(marked, "deletion-requested"));
+        }
         if (Current.Finalizers().Count == 0) return Decision.Persist(new ResourceDeleted(Current));
         if (Current.IsDeleting()) return Decision.NoChange(Visible!);
         var updated = (JsonObject)Current.DeepClone();

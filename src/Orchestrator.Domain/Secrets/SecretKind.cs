@@ -54,11 +54,7 @@ public sealed class SecretKind : ResourceKind<V1Secret>
         return Convert.TryFromBase64String(text, buffer, out _);
     }
 
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["type"] ??= "Opaque";
-    }
+    public override void ApplyDefaults(JsonObject obj) => obj["type"] ??= "Opaque";
 
     public override IEnumerable<FieldError> Validate(JsonObject obj) => ConfigMapKind.ValidateKeys(obj, ["data"]);
 

@@ -22,6 +22,10 @@ public sealed class ServiceKind : ResourceKind<V1Service>
     {
         base.PrepareForCreate(obj);
         obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
+    }
+
+    public override void ApplyDefaults(JsonObject obj)
+    {
         if (obj["spec"] is not JsonObject spec) return;
         spec["type"] ??= "ClusterIP";
         spec["sessionAffinity"] ??= "None";
