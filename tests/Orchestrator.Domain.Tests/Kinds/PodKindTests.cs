@@ -216,6 +216,18 @@ public class PodKindTests
     }
 
     [Fact]
+    public void A_replace_with_the_original_manifest_and_a_new_image_is_accepted()
+    {
+        // kubectl replace -f sends the manifest without the server's defaults: they are applied again.
+        var state = Created(PodKind.Instance, Pod());
+        var decision = state.Replace(Pod(image: "nginx:1.26"), Subresource.Main, Context());
+        Assert.Null(decision.Error);
+        Assert.Equal("Always", decision.Result!["spec"]!.AsObject().GetString("restartPolicy"));
+        Assert.Equal("Pending", decision.Result!["status"]!.AsObject().GetString("phase"));
+        Assert.Equal(2, decision.Result!.Generation());
+    }
+
+    [Fact]
     public void ValidateUpdate_directly()
     {
         var before = Pod();

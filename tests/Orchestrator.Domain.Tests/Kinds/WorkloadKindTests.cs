@@ -114,6 +114,15 @@ public class ReplicaSetKindTests
     }
 
     [Fact]
+    public void A_replace_without_replicas_keeps_1_replica()
+    {
+        var rs = ReplicaSet();
+        rs["spec"]!.AsObject().Remove("replicas");
+        var state = Created(ReplicaSetKind.Instance, rs);
+        Assert.Null(state.Replace(rs, Subresource.Main, Context()).Event);
+    }
+
+    [Fact]
     public void The_selector_is_immutable()
     {
         var state = Created(ReplicaSetKind.Instance, ReplicaSet());
@@ -251,6 +260,15 @@ public class DeploymentKindTests
         var selector = state.Patch(PatchType.Merge, Json("""{"spec":{"selector":{"matchLabels":{"app":null,"x":"y"}},"template":{"metadata":{"labels":{"x":"y"}}}}}"""),
             Subresource.Main, Context());
         Assert.Contains("spec.selector", selector.Error!.Causes!.Select(c => c.Field));
+    }
+
+    [Fact]
+    public void A_replace_without_the_defaulted_fields_changes_nothing()
+    {
+        var state = Created(DeploymentKind.Instance, Deployment());
+        var decision = state.Replace(Deployment(), Subresource.Main, Context());
+        Assert.Null(decision.Error);
+        Assert.Null(decision.Event);
     }
 
     [Fact]
