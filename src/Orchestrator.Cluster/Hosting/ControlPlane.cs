@@ -60,7 +60,9 @@ public static class ControlPlane
             k => k.Kind,
             k => sharding.Start(k.Kind, id => ResourceEntity.Props(k, id, positions, entitySettings, time), shardingSettings, extractor));
         var index = system.ActorOf(ResourceIndex.Props(new ResourceIndex.Settings(settings.Tag, settings.WatchWindow, settings.ConsistentReadTimeout)), "resource-index");
-        return new ResourceStore(system, new ResourceRegions(regions), index, positions, settings.AskTimeout);
+        var store = new ResourceStore(system, new ResourceRegions(regions), index, positions, settings.AskTimeout);
+        Controllers.ControllerManager.Start(system, new Controllers.ResourceStoreControllerStore(store), config, time);
+        return store;
     }
 
     /// <summary>Creates the namespaces every cluster has (idempotent: existing ones are left alone).</summary>

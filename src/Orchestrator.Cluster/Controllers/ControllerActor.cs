@@ -1,0 +1,201 @@
+using Akka.Actor;
+using Akka.Event;
+using Orchestrator.Cluster.Index;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.Cluster.Controllers;
+
+/// <summary>A watch event delivered to a controller (from its informer).</summary>
+public sealed record Observed(string Kind, WatchEvent Event);
+
+/// <summary>
+/// The shape every controller here shares, after Kubernetes' controllers: informers (one watch
+/// per kind) feed in-memory caches and only enqueue keys; a work queue hands each key to one
+/// idempotent, level-triggered <see cref="Sync"/> at a time (a key that changes while it is being
+/// synced is synced again afterwards), at most <see cref="Concurrency"/> keys at once; a failed sync
+/// is retried with exponential backoff; every key is resynced periodically.
+/// </summary>
+/// <remarks>
+/// <code>
+///   watch ──Observed──► OnObserved (cache) ──keys──► queue ──► Sync(key) ──ok──► done
+///                                                      ▲                  └─failed─► backoff timer
+///                                                      └── resync timer (all keys) ◄─────┘
+/// </code>
+/// </remarks>
+#pragma warning disable CA1001 // _stop is cancelled and disposed in PostStop, the end of an actor's life
+public abstract class ControllerActor : ReceiveActor, IWithTimers
+#pragma warning restore CA1001
+{
+    private readonly LinkedList<string> _queue = new();
+    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _resourceVersions = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+
+    protected ControllerActor(IControllerStore store, IReadOnlyList<ObjectFilter> watches)
+    {
+        Store = store;
+        Watches = watches;
+        Receive<Observed>(o =>
+        {
+            _resourceVersions[o.Kind] = Math.Max(_resourceVersions.GetValueOrDefault(o.Kind), o.Event.ResourceVersion);
+            foreach (var key in OnObserved(o.Kind, o.Event)) Enqueue(key);
+            Pump();
+        });
+        Receive<WatchBroken>(b =>
+        {
+            Log.Warning("watch of {0} ended ({1}); resuming in 1s", b.Filter.Kind, b.Reason);
+            Timers.StartSingleTimer("watch-" + b.Filter.Kind, new StartWatch(b.Filter), TimeSpan.FromSeconds(1));
+        });
+        Receive<StartWatch>(s => StartInformer(s.Filter, _resourceVersions.TryGetValue(s.Filter.Kind, out var rv) ? rv : null));
+        Receive<EnqueueKey>(e =>
+        {
+            Enqueue(e.Key);
+            Pump();
+        });
+        Receive<Resync>(_ =>
+        {
+            foreach (var key in AllKeys()) Enqueue(key);
+            Pump();
+        });
+        Receive<SyncDone>(d =>
+        {
+            _inFlight.Remove(d.Key);
+            if (d.Error is null)
+            {
+                _failures.Remove(d.Key);
+            }
+            else
+            {
+                var failures = _failures[d.Key] = _failures.GetValueOrDefault(d.Key) + 1;
+                var delay = Backoff(failures);
+                Log.Warning("sync of {0} failed ({1}); retrying in {2}", d.Key, Describe(d.Error), delay);
+                OnSyncFailed(d.Key, d.Error);
+                RetryAfter(d.Key, delay);
+            }
+            Pump();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected ILoggingAdapter Log { get; } = Context.GetLogger();
+
+    protected IControllerStore Store { get; }
+
+    private IReadOnlyList<ObjectFilter> Watches { get; }
+
+    /// <summary>How many keys are synced at the same time.</summary>
+    protected virtual int Concurrency => 4;
+
+    /// <summary>How often every key is synced even without changes (null: never).</summary>
+    protected virtual TimeSpan? ResyncInterval => TimeSpan.FromSeconds(30);
+
+    /// <summary>Stops outstanding watches and writes when the actor stops.</summary>
+    protected CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Updates the caches from one watch event; returns the keys to sync.</summary>
+    protected abstract IEnumerable<string> OnObserved(string kind, WatchEvent e);
+
+    /// <summary>Every key the controller knows, for the periodic resync.</summary>
+    protected abstract IEnumerable<string> AllKeys();
+
+    /// <summary>
+    /// Syncs one key. Runs on the actor up to its first await: read the caches and decide there;
+    /// after an await only locals may be used (never the caches, <c>Self</c> or <c>Sender</c>).
+    /// </summary>
+    protected abstract Task Sync(string key);
+
+    /// <summary>Called on the actor when a sync failed, before it is retried.</summary>
+    protected virtual void OnSyncFailed(string key, Exception error) { }
+
+    protected static TimeSpan Backoff(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures - 1, 10))));
+
+    /// <summary>Syncs the key again after <paramref name="delay"/> (replaces an earlier pending retry of it).</summary>
+    protected void RetryAfter(string key, TimeSpan delay) =>
+        Timers.StartSingleTimer("retry-" + key, new EnqueueKey(key), delay);
+
+    protected void Enqueue(string key)
+    {
+        if (_queued.Add(key)) _queue.AddLast(key);
+    }
+
+    protected override void PreStart()
+    {
+        foreach (var filter in Watches) StartInformer(filter, null);
+        if (ResyncInterval is { } every) Timers.StartPeriodicTimer("resync", Resync.Instance, every);
+    }
+
+    protected override void PostStop()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+
+    private void Pump()
+    {
+        var node = _queue.First;
+        while (node is not null && _inFlight.Count < Concurrency)
+        {
+            var next = node.Next;
+            var key = node.Value;
+            if (!_inFlight.Contains(key))
+            {
+                _queue.Remove(node);
+                _queued.Remove(key);
+                _inFlight.Add(key);
+                Task task;
+                try
+                {
+                    task = Sync(key);
+                }
+                catch (Exception e)
+                {
+                    task = Task.FromException(e);
+                }
+                task.ContinueWith(t => new SyncDone(key, t.Exception?.GetBaseException()), TaskScheduler.Default).PipeTo(Self);
+            }
+            node = next;
+        }
+    }
+
+    private void StartInformer(ObjectFilter filter, long? fromResourceVersion)
+    {
+        var self = Self;
+        var store = Store;
+        var ct = _stop.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in store.Watch(filter, fromResourceVersion, ct).WithCancellation(ct))
+                    self.Tell(new Observed(filter.Kind, e));
+                if (!ct.IsCancellationRequested) self.Tell(new WatchBroken(filter, "the watch ended"));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                self.Tell(new WatchBroken(filter, Describe(e)));
+            }
+        }, CancellationToken.None);
+    }
+
+    protected static string Describe(Exception e) => e is ApiErrorException api ? $"{api.Error.Code} {api.Error.Message}" : e.Message;
+
+    private sealed record WatchBroken(ObjectFilter Filter, string Reason);
+
+    private sealed record StartWatch(ObjectFilter Filter);
+
+    private sealed record EnqueueKey(string Key);
+
+    private sealed record SyncDone(string Key, Exception? Error);
+
+    private sealed class Resync
+    {
+        public static readonly Resync Instance = new();
+    }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Orchestrator.Cluster.Controllers;
+using Orchestrator.Cluster.Index;
+using Orchestrator.Domain.Patching;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.Cluster.Tests.Controllers;
+
+/// <summary>
+/// An in-memory <see cref="IControllerStore"/>: objects by kind/namespace/name, a global
+/// resourceVersion, watches fed synchronously on every write, a record of every write, and a
+/// refused second bind (409) like the pod entity.
+/// </summary>
+public sealed class FakeControllerStore : IControllerStore
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Kind, string Ns, string Name), JsonObject> _objects = new();
+    private readonly List<(ObjectFilter Filter, Channel<WatchEvent> Channel)> _watches = new();
+    private long _resourceVersion;
+    private int _uid;
+
+    public List<string> Writes { get; } = new();
+
+    /// <summary>Set to make the next writes of this verb fail (e.g. "bind" → 500).</summary>
+    public Func<string, ApiError?> FailWrite { get; set; } = _ => null;
+
+    public IReadOnlyList<JsonObject> All(string kind)
+    {
+        lock (_gate) return _objects.Where(o => o.Key.Kind == kind).Select(o => (JsonObject)o.Value.DeepClone()).ToList();
+    }
+
+    public JsonObject? Find(string kind, string ns, string name)
+    {
+        lock (_gate) return _objects.TryGetValue((kind, ns, name), out var o) ? (JsonObject)o.DeepClone() : null;
+    }
+
+    /// <summary>Puts an object in as it is (as another component's write would).</summary>
+    public JsonObject Put(ResourceKind kind, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(obj);
+        lock (_gate)
+        {
+            obj["kind"] ??= kind.Kind;
+            obj["apiVersion"] ??= kind.ApiVersion;
+            var key = (kind.Kind, kind.Namespaced ? obj.Namespace() : "", obj.Name());
+            var type = _objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            if (obj.Uid() is null) obj.Metadata()["uid"] = $"uid-{++_uid}";
+            obj.Metadata()["creationTimestamp"] ??= "2026-01-01T00:00:00Z";
+            return Store(key, obj, type);
+        }
+    }
+
+    public void Remove(ResourceKind kind, string ns, string name)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        lock (_gate)
+        {
+            if (_objects.Remove((kind.Kind, ns, name), out var obj)) Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
+        }
+    }
+
+    public Task<JsonObject> Get(ResourceKind kind, string ns, string name, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return _objects.TryGetValue((kind.Kind, kind.Namespaced ? ns : "", name), out var o)
+                ? Task.FromResult((JsonObject)o.DeepClone())
+                : Task.FromException<JsonObject>(new ApiErrorException(ApiError.NotFound(kind, name)));
+        }
+    }
+
+    public Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            if (FailWrite("create") is { } error) return Task.FromException<JsonObject>(new ApiErrorException(error));
+            obj = (JsonObject)obj.DeepClone();
+            if (obj.Name().Length == 0) obj.Metadata()["name"] = obj.Metadata().GetString("generateName") + (++_uid).ToString(CultureInfo.InvariantCulture);
+            if (kind.Namespaced) obj.Metadata()["namespace"] = ns;
+            var key = (kind.Kind, kind.Namespaced ? ns : "", obj.Name());
+            if (_objects.ContainsKey(key)) return Task.FromException<JsonObject>(new ApiErrorException(ApiError.AlreadyExists(kind, obj.Name())));
+            Writes.Add($"create {kind.Kind} {ns}/{obj.Name()}");
+            obj.Metadata()["uid"] = $"uid-{++_uid}";
+            obj.Metadata()["generation"] = 1;
+            obj.Metadata()["creationTimestamp"] ??= "2026-01-01T00:00:00Z";
+            return Task.FromResult(Store(key, obj, "ADDED"));
+        }
+    }
+
+    public Task<JsonObject> Patch(ResourceKind kind, string ns, string name, PatchType type, JsonNode patch, Subresource subresource = Subresource.Main, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            if (FailWrite("patch") is { } error) return Task.FromException<JsonObject>(new ApiErrorException(error));
+            var key = (kind.Kind, kind.Namespaced ? ns : "", name);
+            if (!_objects.TryGetValue(key, out var current)) return Task.FromException<JsonObject>(new ApiErrorException(ApiError.NotFound(kind, name)));
+            var updated = type switch
+            {
+                PatchType.Merge => (JsonObject)JsonMergePatch.Apply(current.DeepClone(), patch)!,
+                PatchType.Strategic => StrategicMergePatch.Apply((JsonObject)current.DeepClone(), (JsonObject)patch, kind.Kind),
+                _ => (JsonObject)JsonPatch.Apply(current.DeepClone(), patch)!,
+            };
+            if (!JsonNode.DeepEquals(current["spec"], updated["spec"])) updated.Metadata()["generation"] = current.Generation() + 1;
+            Writes.Add($"patch{(subresource == Subresource.Status ? "/status" : "")} {kind.Kind} {ns}/{name} {patch.ToJsonString()}");
+            return Task.FromResult(Store(key, updated, "MODIFIED"));
+        }
+    }
+
+    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            if (FailWrite("delete") is { } error) return Task.FromException<JsonObject>(new ApiErrorException(error));
+            var key = (kind.Kind, kind.Namespaced ? ns : "", name);
+            if (!_objects.Remove(key, out var obj)) return Task.FromException<JsonObject>(new ApiErrorException(ApiError.NotFound(kind, name)));
+            if (request?.PreconditionUid is { } uid && uid != obj.Uid())
+            {
+                _objects[key] = obj;
+                return Task.FromException<JsonObject>(new ApiErrorException(ApiError.Conflict(kind, name, "uid precondition failed")));
+            }
+            Writes.Add($"delete {kind.Kind} {ns}/{name}");
+            Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
+            return Task.FromResult(obj);
+        }
+    }
+
+    public Task<JsonObject> Bind(string ns, string podName, string nodeName, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            if (FailWrite("bind") is { } error) return Task.FromException<JsonObject>(new ApiErrorException(error));
+            var key = ("Pod", ns, podName);
+            if (!_objects.TryGetValue(key, out var pod)) return Task.FromException<JsonObject>(new ApiErrorException(ApiError.NotFound(Domain.Pods.PodKind.Instance, podName)));
+            if (pod["spec"]?["nodeName"]?.GetValue<string>() is { Length: > 0 } bound)
+                return Task.FromException<JsonObject>(new ApiErrorException(ApiError.Conflict(Domain.Pods.PodKind.Instance, podName, $"already assigned to node \"{bound}\"")));
+            var updated = (JsonObject)pod.DeepClone();
+            ((JsonObject)updated["spec"]!)["nodeName"] = nodeName;
+            Writes.Add($"bind {ns}/{podName} {nodeName}");
+            return Task.FromResult(Store(key, updated, "MODIFIED"));
+        }
+    }
+
+    public async IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var channel = Channel.CreateUnbounded<WatchEvent>();
+        lock (_gate)
+        {
+            foreach (var ((kind, _, _), obj) in _objects)
+                if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent("ADDED", (JsonObject)obj.DeepClone(), _resourceVersion));
+            _watches.Add((filter, channel));
+        }
+        try
+        {
+            await foreach (var e in channel.Reader.ReadAllAsync(ct)) yield return e;
+        }
+        finally
+        {
+            lock (_gate) _watches.RemoveAll(w => w.Channel == channel);
+        }
+    }
+
+    private JsonObject Store((string Kind, string Ns, string Name) key, JsonObject obj, string type)
+    {
+        var rv = ++_resourceVersion;
+        obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+        _objects[key] = obj;
+        Notify(key.Kind, type, obj, rv);
+        return (JsonObject)obj.DeepClone();
+    }
+
+    private void Notify(string kind, string type, JsonObject obj, long rv)
+    {
+        foreach (var (filter, channel) in _watches)
+            if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent(type, (JsonObject)obj.DeepClone(), rv));
+    }
+}
