@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Runtime;
+
+namespace Orchestrator.NodeAgent;
+
+/// <summary>
+/// Pure construction of this member's Node object (labels, capacity, addresses, nodeInfo,
+/// conditions, the API endpoint other members forward to) and of its heartbeat.
+/// </summary>
+public static class NodeRegistration
+{
+    /// <summary>The annotation holding the node's API address (for forwarded <c>kubectl logs</c>).</summary>
+    public const string ApiEndpointAnnotation = "orchestrator.io/api-endpoint";
+
+    /// <summary>The kubelet version nodes report; matches the API server's version.</summary>
+    public const string KubeletVersion = "v1.30.0-orchestrator";
+
+    public static JsonObject Node(string nodeName, RuntimeInfo info, string hostIp, Uri? apiEndpoint, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var arch = info.Architecture switch { "x86_64" => "amd64", "aarch64" => "arm64", var a => a };
+        var os = "linux";
+        var capacity = new JsonObject
+        {
+            ["cpu"] = info.Cpus.ToString(CultureInfo.InvariantCulture),
+            ["memory"] = (info.MemoryBytes / 1024).ToString(CultureInfo.InvariantCulture) + "Ki",
+            ["pods"] = "110",
+        };
+        var metadata = new JsonObject
+        {
+            ["name"] = nodeName,
+            ["labels"] = new JsonObject
+            {
+                ["kubernetes.io/hostname"] = nodeName,
+                ["kubernetes.io/os"] = os,
+                ["kubernetes.io/arch"] = arch,
+            },
+        };
+        if (apiEndpoint is not null)
+            metadata["annotations"] = new JsonObject { [ApiEndpointAnnotation] = apiEndpoint.ToString().TrimEnd('/') };
+        var status = new JsonObject
+        {
+            ["capacity"] = capacity,
+            ["allocatable"] = capacity.DeepClone(),
+            ["conditions"] = new JsonArray
+            {
+                Condition("Ready", "True", "KubeletReady", "orchestrator node agent is posting ready status", now),
+                Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "node agent has sufficient memory available", now),
+            },
+            ["addresses"] = new JsonArray
+            {
+                new JsonObject { ["type"] = "InternalIP", ["address"] = hostIp },
+                new JsonObject { ["type"] = "Hostname", ["address"] = nodeName },
+            },
+            ["daemonEndpoints"] = new JsonObject
+            {
+                ["kubeletEndpoint"] = new JsonObject { ["Port"] = apiEndpoint?.Port ?? 0 },
+            },
+            ["nodeInfo"] = new JsonObject
+            {
+                ["machineID"] = "",
+                ["systemUUID"] = "",
+                ["bootID"] = "",
+                ["kernelVersion"] = info.KernelVersion,
+                ["osImage"] = info.OperatingSystem,
+                ["containerRuntimeVersion"] = $"{info.RuntimeName}://{info.EngineVersion}",
+                ["kubeletVersion"] = KubeletVersion,
+                ["kubeProxyVersion"] = "",
+                ["operatingSystem"] = os,
+                ["architecture"] = arch,
+            },
+        };
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Node",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject(),
+            ["status"] = status,
+        };
+    }
+
+    /// <summary>A copy of <paramref name="node"/> with the Ready condition's heartbeat at <paramref name="now"/>.</summary>
+    public static JsonObject WithHeartbeat(JsonObject node, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var copy = (JsonObject)node.DeepClone();
+        foreach (var condition in (copy["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>())
+            condition["lastHeartbeatTime"] = ObjectMeta.FormatTime(now);
+        return copy;
+    }
+
+    private static JsonObject Condition(string type, string status, string reason, string message, DateTimeOffset now) => new()
+    {
+        ["type"] = type,
+        ["status"] = status,
+        ["lastHeartbeatTime"] = ObjectMeta.FormatTime(now),
+        ["lastTransitionTime"] = ObjectMeta.FormatTime(now),
+        ["reason"] = reason,
+        ["message"] = message,
+    };
+
+    /// <summary>
+    /// The node's address: the first IPv4 address of an interface that is up and is not loopback
+    /// or one of the engine's bridges; 127.0.0.1 when there is none.
+    /// </summary>
+    public static string HostIp()
+    {
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                if (nic.OperationalStatus != OperationalStatus.Up || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback) continue;
+                if (nic.Name.StartsWith("docker", StringComparison.Ordinal) || nic.Name.StartsWith("br-", StringComparison.Ordinal) || nic.Name.StartsWith("veth", StringComparison.Ordinal)) continue;
+                var address = nic.GetIPProperties().UnicastAddresses.FirstOrDefault(a => a.Address.AddressFamily == AddressFamily.InterNetwork);
+                if (address is not null) return address.Address.ToString();
+            }
+        }
+        catch (NetworkInformationException)
+        {
+        }
+        return "127.0.0.1";
+    }
+}

@@ -1,0 +1,378 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Cluster.Resources;
+using Orchestrator.Domain.ConfigMaps;
+using Orchestrator.Domain.NodeAgent;
+using Orchestrator.Domain.Pods;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Domain.Secrets;
+using Orchestrator.NodeAgent.Probes;
+using Orchestrator.Runtime;
+
+namespace Orchestrator.NodeAgent.Sync;
+
+/// <summary>What one sync of a pod leaves for the agent to do: sync again at <see cref="WakeAt"/>, or forget the pod.</summary>
+public sealed record SyncOutcome(DateTimeOffset? WakeAt, bool Forget);
+
+/// <summary>
+/// The idempotent, level-triggered sync of one pod key: reads the pod from the store and its
+/// containers from the engine, makes the engine match (sandbox, containers, restarts, probes,
+/// graceful stop on deletion, removal when the pod is gone), then writes the status if it changed.
+/// Running it again with nothing changed does nothing but read. The caller runs at most one sync
+/// per pod at a time.
+/// </summary>
+/// <remarks>
+/// A container's life as the sync drives it:
+/// <code>
+///   (none) --pull fails--> ErrImagePull -> ImagePullBackOff --backoff over--> (none)
+///   (none) --create fails--> CreateContainerError --backoff over--> (none)
+///   (none) --create + start--> Running --exits / liveness fails--> Exited
+///   (none) --start fails--> RunContainerError (counts as an exit with code 128)
+///   Exited --policy says restart, backoff running--> CrashLoopBackOff --backoff over--> new run (restartCount + 1)
+///   Exited --policy says no--> terminated for good
+/// </code>
+/// Deletion: deletionTimestamp set -> stop app containers with the grace period -> remove the
+/// sandbox -> delete the pod with grace 0. Any other combination (e.g. a container of another uid)
+/// is removed as garbage.
+/// </remarks>
+public sealed class PodSyncer
+{
+    private readonly IContainerRuntime _runtime;
+    private readonly ResourceStore _store;
+    private readonly string _nodeName;
+    private readonly string? _hostIp;
+    private readonly RestartBackoff _backoff;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Prober _prober;
+    private readonly ConcurrentDictionary<string, PodMemory> _memory = new(StringComparer.Ordinal);
+
+    public PodSyncer(IContainerRuntime runtime, ResourceStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log)
+    {
+        _runtime = runtime;
+        _store = store;
+        _nodeName = nodeName;
+        _hostIp = hostIp;
+        _backoff = backoff;
+        _time = time;
+        _log = log;
+        _prober = new Prober(runtime, probeHttp);
+    }
+
+    public async Task<SyncOutcome> SyncAsync(string ns, string name, CancellationToken ct)
+    {
+        var key = ns + "/" + name;
+        var pod = await TryGet(PodKind.Instance, ns, name, ct);
+        var all = await _runtime.ListContainersAsync(new Dictionary<string, string>
+        {
+            [ContainerLabels.PodNamespace] = ns,
+            [ContainerLabels.PodName] = name,
+        }, ct);
+
+        if (pod is null || pod["spec"]?["nodeName"]?.GetValue<string>() != _nodeName)
+        {
+            if (all.Count > 0) _log.LogInformation("removing {Count} containers of pod {Pod}: it no longer exists on node {Node}", all.Count, key, _nodeName);
+            await RemoveAll(all, ct);
+            _memory.TryRemove(key, out _);
+            return new SyncOutcome(null, Forget: true);
+        }
+
+        var uid = pod.Uid() ?? "";
+        var stale = all.Where(c => c.Pod?.Uid != uid).ToList();
+        if (stale.Count > 0) await RemoveAll(stale, ct);
+        var mine = all.Where(c => c.Pod?.Uid == uid).ToList();
+
+        if (pod.IsDeleting())
+        {
+            await Terminate(pod, mine, ct);
+            _memory.TryRemove(key, out _);
+            return new SyncOutcome(null, Forget: true);
+        }
+
+        var phase = pod["status"]?["phase"]?.GetValue<string>();
+        if (phase is "Succeeded" or "Failed") return new SyncOutcome(null, Forget: false);
+
+        var memory = _memory.AddOrUpdate(key, _ => new PodMemory(uid), (_, existing) => existing.Uid == uid ? existing : new PodMemory(uid));
+        var typed = PodKind.Typed(pod);
+        var now = _time.GetUtcNow();
+        DateTimeOffset? wake = null;
+
+        var sandbox = mine.Where(c => c.Kind == ContainerKind.Sandbox && c.State == ContainerState.Running)
+            .Select(PodSandbox.FromStatus).FirstOrDefault(s => s is not null);
+        var apps = mine.Where(c => c.Kind == ContainerKind.App).ToList();
+        if (sandbox is null)
+        {
+            (sandbox, apps, wake) = await EnsureSandbox(pod, memory, mine, now, ct);
+        }
+
+        var observations = new List<ContainerObservation>();
+        var policy = PodSpecMapping.RestartPolicyOf(typed);
+        foreach (var container in typed.Spec.Containers)
+        {
+            if (sandbox is null)
+            {
+                var (reason, message) = memory.SandboxError ?? ("ContainerCreating", "");
+                observations.Add(new ContainerObservation(container.Name, container.Image, null, null, reason, message, false, false));
+                continue;
+            }
+            var runs = apps.Where(c => c.Name == container.Name).OrderBy(c => c.RestartCount).ThenBy(c => c.CreatedAt).ToList();
+            var (observation, containerWake) = await SyncContainer(pod, typed, container, sandbox, runs, memory, policy, now, ct);
+            observations.Add(observation);
+            wake = Earliest(wake, containerWake);
+        }
+
+        var status = PodStatusBuilder.Build(pod["status"] as JsonObject, sandbox?.PodIp, _hostIp, observations, _time.GetUtcNow());
+        if (!JsonNode.DeepEquals(status, pod["status"]))
+        {
+            var updated = (JsonObject)pod.DeepClone();
+            updated["status"] = status;
+            await _store.Replace(PodKind.Instance, ns, name, updated, Subresource.Status, ct);
+        }
+        return new SyncOutcome(wake, Forget: false);
+    }
+
+    private async Task<(PodSandbox? Sandbox, List<ContainerStatus> Apps, DateTimeOffset? Wake)> EnsureSandbox(
+        JsonObject pod, PodMemory memory, List<ContainerStatus> mine, DateTimeOffset now, CancellationToken ct)
+    {
+        if (memory.SandboxBackoff is { } backoff && backoff.IsBackingOff(now))
+            return (null, [], backoff.RestartAt);
+        // A dead sandbox took the pod's network with it: start the pod over, counting restarts on.
+        foreach (var app in mine.Where(c => c.Kind == ContainerKind.App))
+            memory.RestartBase[app.Name] = Math.Max(memory.RestartBase.GetValueOrDefault(app.Name), app.RestartCount + 1);
+        await RemoveAll(mine, ct);
+        try
+        {
+            var sandbox = await _runtime.RunPodSandboxAsync(PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt++), ct);
+            memory.SandboxBackoff = null;
+            memory.SandboxError = null;
+            return (sandbox, [], null);
+        }
+        catch (PodSandboxException e)
+        {
+            memory.SandboxBackoff = _backoff.AfterExit(memory.SandboxBackoff, now, now);
+            memory.SandboxError = (e.Reason, e.Message);
+            _log.LogWarning("pod {Pod}: {Message}", $"{pod.Namespace()}/{pod.Name()}", e.Message);
+            return (null, [], memory.SandboxBackoff.RestartAt);
+        }
+    }
+
+    private async Task<(ContainerObservation Observation, DateTimeOffset? Wake)> SyncContainer(
+        JsonObject pod, V1Pod typed, V1Container container, PodSandbox sandbox, List<ContainerStatus> runs,
+        PodMemory podMemory, RestartPolicy policy, DateTimeOffset now, CancellationToken ct)
+    {
+        var memory = podMemory.For(container.Name);
+        var current = runs.LastOrDefault();
+        var previous = runs.Count > 1 ? runs[^2] : null;
+
+        if (current is null)
+            return await StartNew(pod, container, sandbox, memory, podMemory.RestartBase.GetValueOrDefault(container.Name), previous: null, now, ct);
+
+        if (current is { State: ContainerState.Created, Error: null })
+        {
+            // Created but never started (the agent stopped in between): start it now.
+            current = await StartExisting(current, ct);
+        }
+
+        if (current.State == ContainerState.Running)
+        {
+            var (ready, killed, probeWake) = await Probe(typed, container, current, sandbox, memory, now, ct);
+            if (!killed)
+                return (new ContainerObservation(container.Name, container.Image, current, previous, null, null, ready, false), probeWake);
+            current = (await _runtime.InspectContainerAsync(current.Id, ct)).Status;
+        }
+
+        // Exited, or created with a start error (which counts as a failure with code 128).
+        var exitCode = current.Error is { Length: > 0 } ? 128 : current.ExitCode;
+        if (!RestartPolicyDecision.ShouldRestart(policy, exitCode))
+            return (new ContainerObservation(container.Name, container.Image, current, previous, null, null, false, true), null);
+        if (memory.ExitBackoffFor != current.Id)
+        {
+            memory.ExitBackoff = _backoff.AfterExit(memory.ExitBackoff, current.StartedAt ?? current.CreatedAt, current.FinishedAt ?? now);
+            memory.ExitBackoffFor = current.Id;
+        }
+        if (memory.ExitBackoff!.IsBackingOff(now))
+        {
+            var message = current.Error is { Length: > 0 } error
+                ? error
+                : $"back-off {memory.ExitBackoff.Delay.TotalSeconds:0}s restarting failed container={container.Name} pod={pod.Name()}_{pod.Namespace()}({pod.Uid()})";
+            var reason = current.Error is { Length: > 0 } && memory.ExitBackoff.ConsecutiveExits == 1 ? RuntimeErrorReasons.RunContainerError : "CrashLoopBackOff";
+            return (new ContainerObservation(container.Name, container.Image, current, previous, reason, message, false, false), memory.ExitBackoff.RestartAt);
+        }
+        // Restart: keep the run that just ended as the previous one (for logs --previous), drop older ones.
+        foreach (var old in runs.Where(r => r.Id != current.Id)) await _runtime.RemoveContainerAsync(old.Id, ct);
+        return await StartNew(pod, container, sandbox, memory, current.RestartCount + 1, current, now, ct);
+    }
+
+    private async Task<(ContainerObservation, DateTimeOffset?)> StartNew(
+        JsonObject pod, V1Container container, PodSandbox sandbox, ContainerMemory memory, int restartCount, ContainerStatus? previous, DateTimeOffset now, CancellationToken ct)
+    {
+        ContainerObservation Waiting(string reason, string message) =>
+            new(container.Name, container.Image, previous, null, reason, message, false, false);
+
+        if (memory.StartBackoff is { } backoff && backoff.IsBackingOff(now) && memory.StartError is { } lastError)
+        {
+            var reason = lastError.Reason == RuntimeErrorReasons.ErrImagePull ? "ImagePullBackOff" : lastError.Reason;
+            var message = lastError.Reason == RuntimeErrorReasons.ErrImagePull ? $"Back-off pulling image \"{container.Image}\": {lastError.Message}" : lastError.Message;
+            return (Waiting(reason, message), backoff.RestartAt);
+        }
+        ContainerConfig config;
+        try
+        {
+            await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
+            var sources = new Dictionary<EnvSource, JsonObject>();
+            foreach (var source in PodSpecMapping.EnvSources(container))
+            {
+                ResourceKind kind = source.Kind == "Secret" ? SecretKind.Instance : ConfigMapKind.Instance;
+                if (await TryGet(kind, pod.Namespace(), source.Name, ct) is { } obj) sources[source] = obj;
+            }
+            config = PodSpecMapping.ContainerConfigFor(pod, container, sources, sandbox.PodIp, restartCount);
+        }
+        catch (ImagePullException e)
+        {
+            return FailedStart(e.Reason, e.EngineMessage ?? e.Message, shortWake: true);
+        }
+        catch (ContainerConfigException e)
+        {
+            return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
+        }
+        string id;
+        try
+        {
+            id = await _runtime.CreateContainerAsync(sandbox, config, ct);
+        }
+        catch (ContainerRuntimeException e) when (e is CreateContainerException or ImageNotFoundException)
+        {
+            return FailedStart(RuntimeErrorReasons.CreateContainerError, e.EngineMessage ?? e.Message, shortWake: false);
+        }
+        memory.StartBackoff = null;
+        memory.StartError = null;
+        var started = await StartExisting(new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), ct);
+        if (started.State == ContainerState.Running)
+            return (new ContainerObservation(container.Name, container.Image, started, previous, null, null, container.ReadinessProbe is null, false), Earliest(null, ProbeStart(container, started)));
+        // It could not start (e.g. the command is not found): the next sync counts it as an exit.
+        return (new ContainerObservation(container.Name, container.Image, started, previous, RuntimeErrorReasons.RunContainerError, started.Error ?? "the container did not start", false, false), _time.GetUtcNow());
+
+        (ContainerObservation, DateTimeOffset?) FailedStart(string reason, string message, bool shortWake)
+        {
+            memory.StartBackoff = _backoff.AfterExit(memory.StartBackoff, now, now);
+            memory.StartError = (reason, message);
+            _log.LogInformation("pod {Pod} container {Container}: {Reason}: {Message}", $"{pod.Namespace()}/{pod.Name()}", container.Name, reason, message);
+            // After a failed pull, look again soon so the status moves on to ImagePullBackOff as Kubernetes' does.
+            var wake = shortWake ? Earliest(now + TimeSpan.FromSeconds(1), memory.StartBackoff.RestartAt) : memory.StartBackoff.RestartAt;
+            return (Waiting(reason, message), wake);
+        }
+    }
+
+    private async Task<ContainerStatus> StartExisting(ContainerStatus container, CancellationToken ct)
+    {
+        try
+        {
+            await _runtime.StartContainerAsync(container.Id, ct);
+        }
+        catch (StartContainerException e)
+        {
+            _log.LogInformation("container {Container} of pod {Pod} did not start: {Message}", container.Name, container.Pod, e.EngineMessage ?? e.Message);
+        }
+        return (await _runtime.InspectContainerAsync(container.Id, ct)).Status;
+    }
+
+    private static DateTimeOffset? ProbeStart(V1Container container, ContainerStatus started)
+    {
+        var delays = new[] { container.LivenessProbe, container.ReadinessProbe }.Where(p => p is not null)
+            .Select(p => (started.StartedAt ?? started.CreatedAt) + TimeSpan.FromSeconds(p!.InitialDelaySeconds ?? 0)).ToList();
+        return delays.Count == 0 ? null : delays.Min();
+    }
+
+    /// <summary>Runs the due probes of a running container; kills it when liveness failed. Returns readiness, whether it was killed, and when probes are next due.</summary>
+    private async Task<(bool Ready, bool Killed, DateTimeOffset? Wake)> Probe(
+        V1Pod typed, V1Container container, ContainerStatus current, PodSandbox sandbox, ContainerMemory memory, DateTimeOffset now, CancellationToken ct)
+    {
+        if (memory.ProbedId != current.Id)
+        {
+            memory.ProbedId = current.Id;
+            memory.Liveness = container.LivenessProbe is { } l ? ProbeState.Initial(ProbeKind.Liveness, Prober.SettingsOf(l)) : null;
+            memory.Readiness = container.ReadinessProbe is { } r ? ProbeState.Initial(ProbeKind.Readiness, Prober.SettingsOf(r)) : null;
+        }
+        var startedAt = current.StartedAt ?? current.CreatedAt;
+        DateTimeOffset? wake = null;
+        if (memory.Liveness is { } liveness)
+        {
+            if (liveness.IsDue(startedAt, now))
+            {
+                var ok = await _prober.RunAsync(container.LivenessProbe!, container, current.Id, sandbox.PodIp, ct);
+                memory.Liveness = liveness = liveness.Record(ok, _time.GetUtcNow());
+                if (liveness.Result == ProbeResult.Failure)
+                {
+                    var grace = TimeSpan.FromSeconds(container.LivenessProbe!.TerminationGracePeriodSeconds ?? typed.Spec.TerminationGracePeriodSeconds ?? 30);
+                    _log.LogInformation("container {Container} of pod {Pod} failed its liveness probe, restarting it", container.Name, current.Pod);
+                    await _runtime.StopContainerAsync(current.Id, grace, ct);
+                    return (false, true, null);
+                }
+            }
+            wake = Earliest(wake, liveness.NextProbeAt(startedAt));
+        }
+        var ready = true;
+        if (memory.Readiness is { } readiness)
+        {
+            if (readiness.IsDue(startedAt, now))
+            {
+                var ok = await _prober.RunAsync(container.ReadinessProbe!, container, current.Id, sandbox.PodIp, ct);
+                memory.Readiness = readiness = readiness.Record(ok, _time.GetUtcNow());
+            }
+            ready = readiness.Result == ProbeResult.Success;
+            wake = Earliest(wake, readiness.NextProbeAt(startedAt));
+        }
+        return (ready, false, wake);
+    }
+
+    /// <summary>Graceful deletion: SIGTERM, SIGKILL after the grace period, remove, then delete the pod for good.</summary>
+    private async Task Terminate(JsonObject pod, List<ContainerStatus> mine, CancellationToken ct)
+    {
+        var grace = PodSpecMapping.GracePeriod(pod);
+        await Task.WhenAll(mine.Where(c => c.Kind == ContainerKind.App && c.State == ContainerState.Running)
+            .Select(c => StopQuietly(c.Id, grace, ct)));
+        await RemoveAll(mine, ct);
+        try
+        {
+            await _store.Delete(PodKind.Instance, pod.Namespace(), pod.Name(), new DeleteRequest(PreconditionUid: pod.Uid(), GracePeriodSeconds: 0), ct);
+        }
+        catch (ApiErrorException e) when (e.Error.Code is 404 or 409)
+        {
+        }
+    }
+
+    private async Task StopQuietly(string id, TimeSpan grace, CancellationToken ct)
+    {
+        try
+        {
+            await _runtime.StopContainerAsync(id, grace, ct);
+        }
+        catch (ContainerNotFoundException)
+        {
+        }
+    }
+
+    private async Task RemoveAll(IEnumerable<ContainerStatus> containers, CancellationToken ct)
+    {
+        var list = containers.ToList();
+        foreach (var app in list.Where(c => c.Kind == ContainerKind.App)) await _runtime.RemoveContainerAsync(app.Id, ct);
+        foreach (var sandbox in list.Where(c => c.Kind == ContainerKind.Sandbox)) await _runtime.RemovePodSandboxAsync(sandbox.Id, ct);
+    }
+
+    private async Task<JsonObject?> TryGet(ResourceKind kind, string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await _store.Get(kind, ns, name, ct);
+        }
+        catch (ApiErrorException e) when (e.Error.Code == 404)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+}
