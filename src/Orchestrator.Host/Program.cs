@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Cluster.Hosting;
+using Orchestrator.CommandHost;
+using Orchestrator.CommandHost.Palettes.Resources;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Host;
 using Orchestrator.Host.Api;
@@ -34,6 +36,7 @@ builder.Services.AddSingleton(sp => ControlPlane.Start(sp.GetRequiredService<Act
 builder.Services.AddSingleton<ResourceApi>();
 builder.Services.AddSingleton<ControlPlaneBootstrap>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneBootstrap>());
+builder.Services.AddCommandHost().AddOrchestratorPalettes(); // pbm: cluster, cluster-sharding and the resource palettes
 
 var app = builder.Build();
 app.UseMiddleware<BearerTokenAuthentication>();

@@ -1,13 +1,14 @@
 using System.Net;
 using Akka.Configuration;
 using Orchestrator.Cluster.Hosting;
+using Orchestrator.CommandHost;
 
 namespace Orchestrator.Host.Configuration;
 
 /// <summary>
 /// Loads the node's HOCON: the overlay a user picks (<c>--config FILE</c> or
 /// <c>ORCHESTRATOR_CONFIG</c>; default <c>hocon/single-node.conf</c> beside the binary), over the
-/// host's and the cluster's <c>reference.conf</c>. Environment variables listed in
+/// host's, the cluster's and the command host's <c>reference.conf</c>. Environment variables listed in
 /// <see cref="EnvironmentKeys"/> override their keys; they are appended to the overlay's text
 /// before parsing, so substitutions such as <c>${orchestrator.data-dir}</c> see the override.
 /// </summary>
@@ -27,6 +28,7 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
         ["ORCHESTRATOR_AKKA_PORT"] = "akka.remote.dot-netty.tcp.port",
         ["ORCHESTRATOR_LOG_LEVEL"] = "akka.loglevel",
+        ["ORCHESTRATOR_PBM_PORT"] = "orchestrator.command-host.port",
     };
 
     /// <summary>HOCON lines for the overrides present in <paramref name="environment"/>.</summary>
@@ -78,7 +80,7 @@ public static class NodeConfiguration
         if (!File.Exists(path)) throw new FileNotFoundException($"configuration overlay '{path}' does not exist (choose one of hocon/*.conf with --config or ORCHESTRATOR_CONFIG)", path);
         var text = ReadWithIncludes(path) + "\n" + EnvironmentOverrides(Environment.GetEnvironmentVariable);
         var config = ConfigurationFactory.ParseString(text);
-        return config.WithFallback(HostDefaults).WithFallback(ControlPlane.DefaultConfig);
+        return config.WithFallback(HostDefaults).WithFallback(ControlPlane.DefaultConfig).WithFallback(CommandHostSettings.DefaultConfig);
     }
 }
 

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Orchestrator.Cluster.Resources;
+using Orchestrator.CommandHost.Protocol;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.CommandHost.Palettes.Resources;
+
+/// <summary>
+/// <c>resource</c>: apply and delete manifests (<c>-f file.yaml</c>, read on the client and sent
+/// as content), and the full change history of any object from its journal.
+/// </summary>
+/// <remarks>
+/// <c>apply</c> creates what does not exist and strategic-merge-patches what does, like
+/// <c>kubectl apply</c> without its last-applied annotation: a field removed from the manifest is
+/// not removed from the object (remove it with an explicit <c>null</c>).
+/// </remarks>
+public sealed class ManifestPalette : ResourcePalette
+{
+    private static readonly SwitchDefinition Kind =
+        new("kind", "k", "The object's kind: a kind, plural, singular or short name (Deployment, deploy, pods, svc...).", IsRequired: true);
+
+    private static readonly SwitchDefinition IgnoreNotFound =
+        new("ignore-not-found", null, "Treat objects that do not exist as deleted.", IsFlag: true);
+
+    private readonly ObjectHistory _history;
+
+    public ManifestPalette(ResourceStore store, TimeProvider time, ActorSystem system)
+        : base("resource", "Any kind: apply -f, delete -f, history (every change from the journal).", store, time)
+    {
+        _history = new ObjectHistory(system);
+        AddResourceCommand(new CommandDefinition("apply", "Creates or updates the objects of a manifest (multi-document YAML or JSON).",
+            [ResourceSwitches.File, ResourceSwitches.Namespace], IsMutating: true), ApplyAsync);
+        AddResourceCommand(new CommandDefinition("delete", "Deletes the objects of a manifest.",
+            [ResourceSwitches.File, ResourceSwitches.Namespace, IgnoreNotFound], IsMutating: true), DeleteAsync);
+        AddResourceCommand(new CommandDefinition("history", "Every change ever made to an object: time, resourceVersion, change, what changed.",
+            [ResourceSwitches.Name("object"), Kind, ResourceSwitches.Namespace, ResourceSwitches.Output]), HistoryAsync);
+    }
+
+    private async Task<int> ApplyAsync(CommandRequest request, ICommandOutput output, CancellationToken ct)
+    {
+        var documents = ManifestDocuments.Parse(request.GetSwitch(ResourceSwitches.File.Name) ?? "", request.GetSwitch(ResourceSwitches.Namespace.Name));
+        var failures = 0;
+        foreach (var document in documents)
+        {
+            try
+            {
+                await output.WriteLineAsync($"{document.Reference} {await ApplyAsync(document, ct)}", ct);
+            }
+            catch (ApiErrorException e)
+            {
+                failures++;
+                await output.WriteErrorLineAsync($"{document.Reference} (document {document.Position}): {ErrorFromServer(e.Error)}", ct);
+            }
+        }
+        return failures == 0
+            ? ExitCodes.Success
+            : throw new CommandException($"{failures} of {documents.Count} objects could not be applied");
+    }
+
+    /// <summary>Creates the object, or patches it when it exists; returns created, configured or unchanged.</summary>
+    private async Task<string> ApplyAsync(ManifestDocument document, CancellationToken ct)
+    {
+        JsonObject current;
+        try
+        {
+            current = await Store.Get(document.Kind, document.Namespace, document.Name, ct);
+        }
+        catch (ApiErrorException e) when (e.Error.Code == 404)
+        {
+            await Store.Create(document.Kind, document.Namespace, document.Object, ct);
+            return "created";
+        }
+        var patched = await Store.Patch(document.Kind, document.Namespace, document.Name, PatchType.Strategic, document.Object,
+            Subresource.Main, "applied", ct);
+        return patched.ResourceVersion() == current.ResourceVersion() ? "unchanged" : "configured";
+    }
+
+    private async Task<int> DeleteAsync(CommandRequest request, ICommandOutput output, CancellationToken ct)
+    {
+        var documents = ManifestDocuments.Parse(request.GetSwitch(ResourceSwitches.File.Name) ?? "", request.GetSwitch(ResourceSwitches.Namespace.Name));
+        var ignoreNotFound = request.HasFlag(IgnoreNotFound.Name);
+        var failures = 0;
+        foreach (var document in documents)
+        {
+            try
+            {
+                await Store.Delete(document.Kind, document.Namespace, document.Name, new DeleteRequest(), ct);
+                await output.WriteLineAsync($"{document.Reference} deleted", ct);
+            }
+            catch (ApiErrorException e) when (e.Error.Code == 404 && ignoreNotFound)
+            {
+            }
+            catch (ApiErrorException e)
+            {
+                failures++;
+                await output.WriteErrorLineAsync($"{document.Reference} (document {document.Position}): {ErrorFromServer(e.Error)}", ct);
+            }
+        }
+        return failures == 0
+            ? ExitCodes.Success
+            : throw new CommandException($"{failures} of {documents.Count} objects could not be deleted");
+    }
+
+    private async Task<int> HistoryAsync(CommandRequest request, ICommandOutput output, CancellationToken ct)
+    {
+        var kindName = request.GetSwitch(Kind.Name) ?? "";
+        var kind = ResourceKinds.Resolve(kindName)
+                   ?? throw new CommandException(
+                       $"unknown kind '{kindName}'; known kinds: {string.Join(", ", ResourceKinds.All.Select(k => $"{k.Kind} ({string.Join(", ", new[] { k.Plural }.Concat(k.ShortNames))})"))}",
+                       ExitCodes.UsageError);
+        var name = NameOf(request);
+        var key = new ResourceKey(kind.Kind, kind.Namespaced ? NamespaceOf(request) : "", name);
+        var changes = await _history.ReadAsync(key, ct);
+        if (changes.Count == 0)
+            throw new CommandException($"{kind.Kind} {key.EntityId} has no history: no such object was ever created");
+
+        var format = ResourceRendering.FormatOf(request);
+        if (format != OutputFormat.Table)
+        {
+            var items = new JsonArray(changes.Select(c => (JsonNode)new JsonObject
+            {
+                ["time"] = c.Time is { } time ? ObjectMeta.FormatTime(time) : null,
+                ["resourceVersion"] = c.ResourceVersion.ToString(CultureInfo.InvariantCulture),
+                ["change"] = c.Change,
+                ["summary"] = c.Summary,
+            }).ToArray());
+            await ResourceRendering.WriteDocumentAsync(output, format, items, ct);
+            return ExitCodes.Success;
+        }
+        await output.WriteTableAsync(new TableOutput($"{kind.Kind} {key.EntityId}", ["TIME", "RESOURCE-VERSION", "CHANGE", "SUMMARY"],
+            changes.Select(c => (IReadOnlyList<string>)
+            [
+                c.Time is { } time ? ObjectMeta.FormatTime(time) : "<unknown>",
+                c.ResourceVersion.ToString(CultureInfo.InvariantCulture),
+                c.Change,
+                c.Summary,
+            ]).ToArray()), ct);
+        return ExitCodes.Success;
+    }
+}
