@@ -18,6 +18,10 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public int ApiPort { get; }
     public int AkkaPort { get; }
+    /// <summary>The port of the node's pbm command host (<c>ORCHESTRATOR_PBM_PORT</c>), on 127.0.0.1.</summary>
+    public int PbmPort { get; }
+    /// <summary><c>127.0.0.1:port</c> of the command host, the first argument of <c>pbm</c>.</summary>
+    public string PbmEndpoint => $"127.0.0.1:{PbmPort}";
     public string DataDir { get; }
     /// <summary>True when the node serves its API over TLS (it does when bound beyond loopback).</summary>
     public bool Https { get; }
@@ -31,8 +35,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
     public string Output => string.Join('\n', _output);
 
-    private NodeProcess(Process process, int apiPort, int akkaPort, string dataDir, bool ownsDataDir, bool https)
+    private NodeProcess(Process process, int apiPort, int akkaPort, int pbmPort, string dataDir, bool ownsDataDir, bool https)
     {
+        PbmPort = pbmPort;
         Https = https;
         _process = process;
         ApiPort = apiPort;
@@ -62,6 +67,7 @@ public sealed class NodeProcess : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
         var port = apiPort ?? FreePort();
         var akkaPort = FreePort();
+        var pbmPort = FreePort();
         var start = new ProcessStartInfo("dotnet", [NodeDll])
         {
             RedirectStandardOutput = true,
@@ -72,12 +78,13 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["ORCHESTRATOR_DATA_DIR"] = dataDir;
         start.Environment["ORCHESTRATOR_API_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ORCHESTRATOR_PBM_PORT"] = pbmPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment.Remove("ORCHESTRATOR_TOKEN");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node process");
         var https = environment is not null && environment.TryGetValue("ORCHESTRATOR_API_ADDRESS", out var address)
             && !IPAddress.IsLoopback(IPAddress.Parse(address));
-        return new NodeProcess(process, port, akkaPort, dataDir, ownsDataDir, https);
+        return new NodeProcess(process, port, akkaPort, pbmPort, dataDir, ownsDataDir, https);
     }
 
     public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null)
