@@ -53,11 +53,18 @@ public sealed class PodKind : ResourceKind<V1Pod>
     {
         var before = MutableView(current["spec"]);
         var after = MutableView(updated["spec"]);
-        if (!JsonNode.DeepEquals(before, after))
+        if (!JsonNode.DeepEquals(before, after) || RemovesTolerations(current["spec"], updated["spec"]))
         {
             yield return new FieldError("spec", FieldErrorType.Forbidden,
                 "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds`");
         }
+    }
+
+    /// <summary>Tolerations may be added, not removed or changed: every current one must still be there.</summary>
+    private static bool RemovesTolerations(JsonNode? current, JsonNode? updated)
+    {
+        var after = (updated?["tolerations"] as JsonArray)?.ToList() ?? [];
+        return (current?["tolerations"] as JsonArray)?.Any(t => !after.Any(u => JsonNode.DeepEquals(t, u))) ?? false;
     }
 
     private static JsonNode? MutableView(JsonNode? spec)
@@ -89,11 +96,15 @@ public sealed class PodKind : ResourceKind<V1Pod>
             foreach (var r in new[] { "cpu", "memory" })
             {
                 if (!limits.TryGetValue(r, out var l)) { guaranteed = false; continue; }
-                if (requests.TryGetValue(r, out var q) && q != l) guaranteed = false;
+                if (requests.TryGetValue(r, out var q) && !SameQuantity(q, l)) guaranteed = false;
             }
         }
         return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
     }
+
+    /// <summary>"1" and "1000m" are the same cpu, "1Gi" and "1073741824" the same memory.</summary>
+    private static bool SameQuantity(string a, string b) =>
+        a == b || (Quantities.TryParse(a, out var x) && Quantities.TryParse(b, out var y) && x == y);
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [

@@ -76,6 +76,10 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
             {
                 return Decision.Refuse(ApiError.BadRequest($"the name of the object ({name}) does not match the name on the URL ({Key.Name})"));
             }
+            if (Kind.Namespaced && requested.Metadata().GetString("namespace") is { Length: > 0 } ns && ns != Key.Namespace)
+            {
+                return Decision.Refuse(ApiError.BadRequest("the namespace of the provided object does not match the namespace sent on the request"));
+            }
             var normalized = Kind.Normalize(requested);
             JsonObject updated;
             if (subresource == Subresource.Status)

@@ -190,6 +190,7 @@ public class PodKindTests
     [InlineData("""{"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"500m"}}""", "Burstable")]
     [InlineData("""{"requests":{"cpu":"1"}}""", "Burstable")]
     [InlineData("""{}""", "BestEffort")]
+    [InlineData("""{"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"1000m","memory":"1073741824"}}""", "Guaranteed")]
     public void Qos_class(string resources, string expected)
     {
         Assert.Equal(expected, PodKind.QosClass(PodWith($$"""[{"name":"c","image":"i","resources":{{resources}}}]""")));
@@ -225,6 +226,20 @@ public class PodKindTests
         Assert.Equal("Always", decision.Result!["spec"]!.AsObject().GetString("restartPolicy"));
         Assert.Equal("Pending", decision.Result!["status"]!.AsObject().GetString("phase"));
         Assert.Equal(2, decision.Result!.Generation());
+    }
+
+    [Fact]
+    public void Tolerations_may_be_added_but_not_removed()
+    {
+        var pod = Pod();
+        pod["spec"]!["tolerations"] = JsonNode.Parse("""[{"key":"a","operator":"Exists"}]""");
+        var state = Created(PodKind.Instance, pod);
+
+        var added = state.Patch(PatchType.Merge, Json("""{"spec":{"tolerations":[{"key":"a","operator":"Exists"},{"key":"b","operator":"Exists"}]}}"""), Subresource.Main, Context());
+        Assert.Null(added.Error);
+
+        var removed = state.Patch(PatchType.Merge, Json("""{"spec":{"tolerations":[{"key":"b","operator":"Exists"}]}}"""), Subresource.Main, Context());
+        Assert.Equal("spec", Assert.Single(removed.Error!.Causes!).Field);
     }
 
     [Fact]

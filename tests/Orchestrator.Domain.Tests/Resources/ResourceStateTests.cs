@@ -239,6 +239,17 @@ public class ResourceStateReplaceTests
     }
 
     [Fact]
+    public void Replace_or_patch_into_another_namespace_is_BadRequest()
+    {
+        var state = Created(PodKind.Instance, Pod());
+        var error = state.Replace(Edit(state, o => o.Metadata()["namespace"] = "other"), Subresource.Main, Context()).Error!;
+        Assert.Equal(400, error.Code);
+        Assert.Equal("the namespace of the provided object does not match the namespace sent on the request", error.Message);
+        Assert.Equal(400, state.Patch(PatchType.Merge, Json("""{"metadata":{"namespace":"other"}}"""), Subresource.Main, Context()).Error!.Code);
+        Assert.Null(state.Replace(Edit(state, o => o.Metadata().Remove("namespace")), Subresource.Main, Context()).Error);
+    }
+
+    [Fact]
     public void Replace_that_changes_the_spec_bumps_generation_and_keeps_system_fields()
     {
         var state = Created(ReplicaSetKind.Instance, ReplicaSet());
