@@ -72,7 +72,7 @@ public sealed class ControllerManagerActor : ReceiveActor
 
     public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time)
     {
-        yield break;
+        yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

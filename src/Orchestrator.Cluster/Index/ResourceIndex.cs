@@ -45,9 +45,12 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
 
     private sealed record ExpirePendingLists;
 
-    private sealed class Watcher(ObjectFilter filter)
+    private sealed class Watcher(ObjectFilter filter, long after)
     {
         public ObjectFilter Filter { get; } = filter;
+
+        /// <summary>The version the watcher already has: only later changes go to it.</summary>
+        public long After { get; } = after;
 
         /// <summary>Live changes held back while the watcher catches up from the journal.</summary>
         public List<Change>? Buffer { get; set; }
@@ -151,7 +154,7 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
             foreach (var (subscriber, watcher) in _watchers)
             {
                 if (watcher.Buffer is not null) watcher.Buffer.Add(change);
-                else Deliver(subscriber, watcher.Filter, change);
+                else if (change.Ordering > watcher.After) Deliver(subscriber, watcher.Filter, change);
             }
         }
         Sender.Tell(StreamAck);
@@ -215,18 +218,19 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
 
     private void HandleWatch(Watch watch)
     {
-        var watcher = new Watcher(watch.Filter);
-        _watchers[watch.Subscriber] = watcher;
-        Context.Watch(watch.Subscriber);
-
         if (watch.FromResourceVersion is null or 0)
         {
+            _watchers[watch.Subscriber] = new Watcher(watch.Filter, _position);
+            Context.Watch(watch.Subscriber);
             foreach (var obj in List(watch.Filter).Items)
                 watch.Subscriber.Tell(new WatchEvent("ADDED", obj, obj.ResourceVersion() is { } rv ? long.Parse(rv, CultureInfo.InvariantCulture) : _position));
             return;
         }
 
         var from = watch.FromResourceVersion.Value;
+        var watcher = new Watcher(watch.Filter, from);
+        _watchers[watch.Subscriber] = watcher;
+        Context.Watch(watch.Subscriber);
         var oldestInWindow = _window.First?.Value.Ordering ?? _position + 1;
         if (from >= oldestInWindow - 1 || from >= _position)
         {
@@ -244,7 +248,9 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
             .TakeWhile(e => e.Offset is Sequence s && s.Value <= boundary)
             .RunForeach(envelope =>
             {
-                if (envelope.Event is not IResourceEvent e || envelope.Offset is not Sequence s || ResourceKey.FromPersistenceId(envelope.PersistenceId) is not { } key) return;
+                // The journal's offset is inclusive for some providers: skip what the client already has.
+                if (envelope.Event is not IResourceEvent e || envelope.Offset is not Sequence s || s.Value <= from
+                    || ResourceKey.FromPersistenceId(envelope.PersistenceId) is not { } key) return;
                 var obj = e.Object;
                 obj.Metadata()["resourceVersion"] = s.Value.ToString(CultureInfo.InvariantCulture);
                 if (!filter.Matches(key.Kind, obj)) return;

@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Orchestrator.Cluster.Index;
+using Orchestrator.Domain.Controllers;
+using Orchestrator.Domain.Pods;
+using Orchestrator.Domain.ReplicaSets;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Domain.Selectors;
+
+namespace Orchestrator.Cluster.Controllers;
+
+/// <summary>
+/// Keeps the number of running pods of every ReplicaSet at <c>spec.replicas</c>: watches
+/// ReplicaSets and pods, enqueues the ReplicaSet a change concerns, and per key runs the pure
+/// <see cref="ReplicaSetReconciler"/> and applies its plan (create in slow-start batches, delete,
+/// adopt, release, status). Expectations keep it from acting twice on one observation.
+/// </summary>
+public sealed class ReplicaSetController : ControllerActor
+{
+    public const string Component = "replicaset-controller";
+
+    private readonly ControllerSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Expectations _expectations;
+    private readonly Dictionary<string, JsonObject> _replicaSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _keyByUid = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByNamespace = new(StringComparer.Ordinal);
+
+    public ReplicaSetController(IControllerStore store, ControllerSettings settings, TimeProvider time)
+        : base(store, [ObjectFilter.All(ReplicaSetKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
+    {
+        _settings = settings;
+        _time = time;
+        _expectations = new Expectations(settings.ExpectationsTimeout);
+    }
+
+    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new ReplicaSetController(store, settings, time));
+
+    protected override IEnumerable<string> AllKeys() => _replicaSets.Keys.ToList();
+
+    protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
+    {
+        var obj = e.Object;
+        var key = $"{obj.Namespace()}/{obj.Name()}";
+        if (kind == ReplicaSetKind.Instance.Kind)
+        {
+            if (e.Type == "DELETED")
+            {
+                _replicaSets.Remove(key);
+                if (obj.Uid() is { } gone) _keyByUid.Remove(gone);
+                _expectations.Forget(key);
+            }
+            else
+            {
+                _replicaSets[key] = obj;
+                if (obj.Uid() is { } uid) _keyByUid[uid] = key;
+            }
+            return [key];
+        }
+
+        var pods = _podsByNamespace.TryGetValue(obj.Namespace(), out var p) ? p : _podsByNamespace[obj.Namespace()] = new(StringComparer.Ordinal);
+        pods.TryGetValue(obj.Name(), out var previous);
+        if (e.Type == "DELETED") pods.Remove(obj.Name());
+        else pods[obj.Name()] = obj;
+
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var version in new[] { previous, obj })
+        {
+            if (version is null) continue;
+            if (PodHelpers.ControllerRef(version).GetString("uid") is { } owner)
+            {
+                if (_keyByUid.TryGetValue(owner, out var ownerKey)) keys.Add(ownerKey);
+            }
+            else
+            {
+                // An orphan: every ReplicaSet whose selector matches may adopt it.
+                foreach (var (rsKey, rs) in _replicaSets)
+                {
+                    if (rs.Namespace() == version.Namespace() && LabelSelector.FromLabelSelector(rs["spec"]?["selector"] as JsonObject).Matches(version)) keys.Add(rsKey);
+                }
+            }
+        }
+        if (PodHelpers.ControllerRef(obj).GetString("uid") is { } uidOwner && _keyByUid.TryGetValue(uidOwner, out var k))
+        {
+            if (e.Type == "ADDED") _expectations.CreationObserved(k);
+            else if (e.Type == "DELETED") _expectations.DeletionObserved(k);
+            else if (obj.IsDeleting() && previous is not null && !previous.IsDeleting()) _expectations.DeletionObserved(k);
+        }
+        return keys;
+    }
+
+    protected override void OnSyncFailed(string key, Exception error) => _expectations.Forget(key);
+
+    protected override Task Sync(string key)
+    {
+        if (!_replicaSets.TryGetValue(key, out var rs)) return Task.CompletedTask;
+        var now = _time.GetUtcNow();
+        var pods = _podsByNamespace.TryGetValue(rs.Namespace(), out var p) ? p.Values.ToList() : [];
+        var plan = ReplicaSetReconciler.Reconcile(rs, pods, now, _settings.BurstReplicas, _expectations.Satisfied(key, now));
+        if (plan.ChangesPods) _expectations.Expect(key, plan.Create, plan.Delete.Count, now);
+        if (plan.RecheckAfter is { } after) RetryAfter(key, after);
+        var statusChanged = ReplicaSetReconciler.StatusChanged(rs, plan.Status);
+        if (!plan.ChangesPods && plan.Adopt.Count == 0 && plan.Release.Count == 0 && !statusChanged) return Task.CompletedTask;
+        var podsByName = pods.ToDictionary(x => x.Name(), StringComparer.Ordinal);
+        return Apply(Store, rs, plan, statusChanged, podsByName, _time.GetUtcNow(), Stopping);
+    }
+
+    private static async Task Apply(IControllerStore store, JsonObject rs, ReplicaSetPlan plan, bool statusChanged, Dictionary<string, JsonObject> pods, DateTimeOffset now, CancellationToken ct)
+    {
+        var ns = rs.Namespace();
+        foreach (var name in plan.Adopt)
+        {
+            var refs = new JsonArray(PodHelpers.OwnerReferences(pods[name]).Select(r => r.DeepClone()).Append(PodHelpers.NewControllerRef(rs)).ToArray());
+            await IgnoreGone(store.Patch(PodKind.Instance, ns, name, PatchType.Merge, new JsonObject { ["metadata"] = new JsonObject { ["ownerReferences"] = refs } }, ct: ct));
+        }
+        foreach (var name in plan.Release)
+        {
+            var refs = new JsonArray(PodHelpers.OwnerReferences(pods[name]).Where(r => r.GetString("uid") != rs.Uid()).Select(r => r.DeepClone()).ToArray());
+            await IgnoreGone(store.Patch(PodKind.Instance, ns, name, PatchType.Merge, new JsonObject { ["metadata"] = new JsonObject { ["ownerReferences"] = refs } }, ct: ct));
+        }
+        if (plan.Create > 0)
+        {
+            // Slow start (1, 2, 4, ...): a template the API refuses fails once, not N times.
+            var remaining = plan.Create;
+            var batch = 1;
+            var created = 0;
+            while (remaining > 0)
+            {
+                var n = Math.Min(batch, remaining);
+                await Task.WhenAll(Enumerable.Range(0, n).Select(_ => store.Create(PodKind.Instance, ns, ReplicaSetReconciler.NewPod(rs), ct)));
+                created += n;
+                remaining -= n;
+                batch *= 2;
+            }
+            await Best(EventRecorder.Record(store, rs, "Normal", "SuccessfulCreate", $"Created {created} pod(s)", Component, now, ct));
+        }
+        if (plan.Delete.Count > 0)
+        {
+            await Task.WhenAll(plan.Delete.Select(name => IgnoreGone(store.Delete(PodKind.Instance, ns, name, new DeleteRequest(), ct))));
+            await Best(EventRecorder.Record(store, rs, "Normal", "SuccessfulDelete", $"Deleted pod(s): {string.Join(", ", plan.Delete)}", Component, now, ct));
+        }
+        if (statusChanged)
+            await IgnoreGone(store.Patch(ReplicaSetKind.Instance, ns, rs.Name(), PatchType.Merge, new JsonObject { ["status"] = plan.Status.DeepClone() }, Subresource.Status, ct));
+    }
+
+    internal static async Task IgnoreGone(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (ApiErrorException e) when (e.Error.Code == 404)
+        {
+        }
+    }
+
+    internal static async Task Best(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (ApiErrorException)
+        {
+        }
+    }
+}

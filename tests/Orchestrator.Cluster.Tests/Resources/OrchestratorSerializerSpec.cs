@@ -1,0 +1,55 @@
+using System.Runtime.Serialization;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Serialization;
+using Orchestrator.Cluster.Hosting;
+using Orchestrator.Cluster.Resources;
+using Orchestrator.Cluster.Serialization;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.Cluster.Tests.Resources;
+
+/// <summary>Journal events and wire messages round-trip through the manifest-bound serializer.</summary>
+public sealed class OrchestratorSerializerSpec : Akka.TestKit.Xunit2.TestKit
+{
+    public OrchestratorSerializerSpec() : base(ControlPlane.DefaultConfig, "serializer-spec")
+    {
+    }
+
+    public static IEnumerable<object[]> Messages()
+    {
+        var obj = JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"default"},"data":{"k":"v"}}""")!.AsObject();
+        var key = new ResourceKey("ConfigMap", "default", "a");
+        yield return [new ResourceCreated(obj), "resource-created.v1"];
+        yield return [new ResourceUpdated(obj, "patched"), "resource-updated.v1"];
+        yield return [new ResourceDeleted(obj), "resource-deleted.v1"];
+        yield return [new ResourceSnapshot(obj, 42), "resource-snapshot.v1"];
+        yield return [new GetResource(key), "get-resource"];
+        yield return [new CreateResource(key, obj), "create-resource"];
+        yield return [new ReplaceResource(key, obj, Subresource.Status), "replace-resource"];
+        yield return [new PatchResource(key, PatchType.Strategic, JsonNode.Parse("""{"data":{"x":"y"}}""")!, Subresource.Main, "scaled"), "patch-resource"];
+        yield return [new DeleteResource(key, new DeleteRequest("uid", "7", 0, "Foreground")), "delete-resource"];
+        yield return [new BindPod(key, "node-a"), "bind-pod"];
+        yield return [new ResourceReply(null, ApiError.Conflict(Domain.ConfigMaps.ConfigMapKind.Instance, "a", "stale")), "resource-reply"];
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Messages_are_bound_to_the_json_serializer_by_manifest(object message, string manifest)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<OrchestratorSerializer>(serializer);
+        Assert.Equal(manifest, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        var bytes = serializer.ToBinary(message);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_fails_with_a_clear_message()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ResourceCreated));
+        var error = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "resource-exploded.v9"));
+        Assert.Contains("unknown manifest 'resource-exploded.v9'", error.Message);
+    }
+}
