@@ -9,8 +9,10 @@ namespace Orchestrator.Cluster.Controllers;
 public sealed record Observed(string Kind, WatchEvent Event);
 
 /// <summary>
-/// The shape every controller here shares, after Kubernetes' controllers: informers (one watch
-/// per kind) feed in-memory caches and only enqueue keys; a work queue hands each key to one
+/// The shape every controller here shares, after Kubernetes' controllers: informers (one list,
+/// then one watch from the list's resourceVersion, per kind) feed in-memory caches and only
+/// enqueue keys; nothing is synced before every informer has delivered its list (a controller that
+/// saw its ReplicaSets but not yet their pods would create pods that exist); a work queue hands each key to one
 /// idempotent, level-triggered <see cref="Sync"/> at a time (a key that changes while it is being
 /// synced is synced again afterwards), at most <see cref="Concurrency"/> keys at once; a failed sync
 /// is retried with exponential backoff; every key is resynced periodically.
@@ -32,6 +34,7 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _resourceVersions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
 
     protected ControllerActor(IControllerStore store, IReadOnlyList<ObjectFilter> watches)
     {
@@ -43,12 +46,20 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
             foreach (var key in OnObserved(o.Kind, o.Event)) Enqueue(key);
             Pump();
         });
+        Receive<Listed>(l =>
+        {
+            _resourceVersions[l.Kind] = l.List.ResourceVersion;
+            foreach (var item in l.List.Items)
+                foreach (var key in OnObserved(l.Kind, new WatchEvent("ADDED", item, l.List.ResourceVersion))) Enqueue(key);
+            _listed.Add(l.Kind);
+            Pump();
+        });
         Receive<WatchBroken>(b =>
         {
             Log.Warning("watch of {0} ended ({1}); resuming in 1s", b.Filter.Kind, b.Reason);
             Timers.StartSingleTimer("watch-" + b.Filter.Kind, new StartWatch(b.Filter), TimeSpan.FromSeconds(1));
         });
-        Receive<StartWatch>(s => StartInformer(s.Filter, _resourceVersions.TryGetValue(s.Filter.Kind, out var rv) ? rv : null));
+        Receive<StartWatch>(s => StartInformer(s.Filter, _resourceVersions.TryGetValue(s.Filter.Kind, out var rv) && _listed.Contains(s.Filter.Kind) ? rv : null));
         Receive<EnqueueKey>(e =>
         {
             Enqueue(e.Key);
@@ -136,6 +147,7 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
 
     private void Pump()
     {
+        if (_listed.Count < Watches.Count) return;
         var node = _queue.First;
         while (node is not null && _inFlight.Count < Concurrency)
         {
@@ -170,6 +182,12 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         {
             try
             {
+                if (fromResourceVersion is null)
+                {
+                    var list = await store.List(filter, ct);
+                    self.Tell(new Listed(filter.Kind, list));
+                    fromResourceVersion = list.ResourceVersion;
+                }
                 await foreach (var e in store.Watch(filter, fromResourceVersion, ct).WithCancellation(ct))
                     self.Tell(new Observed(filter.Kind, e));
                 if (!ct.IsCancellationRequested) self.Tell(new WatchBroken(filter, "the watch ended"));
@@ -185,6 +203,8 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     }
 
     protected static string Describe(Exception e) => e is ApiErrorException api ? $"{api.Error.Code} {api.Error.Message}" : e.Message;
+
+    private sealed record Listed(string Kind, ObjectList List);
 
     private sealed record WatchBroken(ObjectFilter Filter, string Reason);
 

@@ -21,6 +21,9 @@ public interface IControllerStore
 
     Task<JsonObject> Bind(string ns, string podName, string nodeName, CancellationToken ct = default);
 
+    /// <summary>A consistent list: every object the filter selects, and the resourceVersion to watch from.</summary>
+    Task<ObjectList> List(ObjectFilter filter, CancellationToken ct = default);
+
     /// <summary>ADDED for every current object (when <paramref name="fromResourceVersion"/> is null), then every change.</summary>
     IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, CancellationToken ct = default);
 }
@@ -39,6 +42,8 @@ public sealed class ResourceStoreControllerStore(ResourceStore store) : IControl
         store.Delete(kind, ns, name, request, ct);
 
     public Task<JsonObject> Bind(string ns, string podName, string nodeName, CancellationToken ct = default) => store.Bind(ns, podName, nodeName, ct);
+
+    public Task<ObjectList> List(ObjectFilter filter, CancellationToken ct = default) => store.List(filter, ct);
 
     public IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, CancellationToken ct = default) =>
         store.Watch(filter, fromResourceVersion, ct);

@@ -144,13 +144,31 @@ public sealed class FakeControllerStore : IControllerStore
         }
     }
 
+    public Task<ObjectList> List(ObjectFilter filter, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var items = _objects.Where(o => filter.Matches(o.Key.Kind, o.Value)).Select(o => (JsonObject)o.Value.DeepClone()).ToList();
+            return Task.FromResult(new ObjectList(items, _resourceVersion));
+        }
+    }
+
+    /// <summary>Changes after <paramref name="fromResourceVersion"/> (kept in a history), or ADDED for everything then changes.</summary>
     public async IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var channel = Channel.CreateUnbounded<WatchEvent>();
         lock (_gate)
         {
-            foreach (var ((kind, _, _), obj) in _objects)
-                if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent("ADDED", (JsonObject)obj.DeepClone(), _resourceVersion));
+            if (fromResourceVersion is { } from)
+            {
+                foreach (var (kind, e) in _history)
+                    if (e.ResourceVersion > from && filter.Matches(kind, e.Object)) channel.Writer.TryWrite(e);
+            }
+            else
+            {
+                foreach (var ((kind, _, _), obj) in _objects)
+                    if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent("ADDED", (JsonObject)obj.DeepClone(), _resourceVersion));
+            }
             _watches.Add((filter, channel));
         }
         try
@@ -172,8 +190,11 @@ public sealed class FakeControllerStore : IControllerStore
         return (JsonObject)obj.DeepClone();
     }
 
+    private readonly List<(string Kind, WatchEvent Event)> _history = new();
+
     private void Notify(string kind, string type, JsonObject obj, long rv)
     {
+        _history.Add((kind, new WatchEvent(type, (JsonObject)obj.DeepClone(), rv)));
         foreach (var (filter, channel) in _watches)
             if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent(type, (JsonObject)obj.DeepClone(), rv));
     }

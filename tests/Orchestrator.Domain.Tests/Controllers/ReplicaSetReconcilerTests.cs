@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Orchestrator.Domain.Controllers;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.Domain.Tests.Controllers;
+
+public sealed class ReplicaSetReconcilerTests
+{
+    [Fact]
+    public void Creates_the_missing_pods_up_to_the_burst()
+    {
+        var plan = ReplicaSetReconciler.Reconcile(Fixtures.ReplicaSet(replicas: 5), [Fixtures.Pod("a", "rs-uid")], Fixtures.Now, burst: 3, expectationsSatisfied: true);
+        Assert.Equal(3, plan.Create);
+        Assert.Empty(plan.Delete);
+    }
+
+    [Fact]
+    public void Does_nothing_to_pods_while_its_own_writes_are_not_observed_but_still_reports_status()
+    {
+        var plan = ReplicaSetReconciler.Reconcile(Fixtures.ReplicaSet(replicas: 5), [Fixtures.Pod("a", "rs-uid", ready: true)], Fixtures.Now, 500, expectationsSatisfied: false);
+        Assert.False(plan.ChangesPods);
+        Assert.Equal(1, plan.Status["readyReplicas"].GetLong());
+        Assert.Equal(2, plan.Status["observedGeneration"].GetLong());
+    }
+
+    [Fact]
+    public void Scales_down_unscheduled_then_not_ready_pods_first()
+    {
+        var pods = new[]
+        {
+            Fixtures.Pod("ready", "rs-uid", ready: true, node: "n"),
+            Fixtures.Pod("notready", "rs-uid", node: "n"),
+            Fixtures.Pod("unscheduled", "rs-uid", phase: "Pending"),
+        };
+        var plan = ReplicaSetReconciler.Reconcile(Fixtures.ReplicaSet(replicas: 1), pods, Fixtures.Now, 500, true);
+        Assert.Equal(["unscheduled", "notready"], plan.Delete);
+    }
+
+    [Fact]
+    public void Adopts_matching_orphans_releases_mismatched_pods_and_leaves_other_owners_alone()
+    {
+        var pods = new[]
+        {
+            Fixtures.Pod("orphan", null),
+            Fixtures.Pod("relabelled", "rs-uid", app: "other"),
+            Fixtures.Pod("foreign", "other-uid"),
+            Fixtures.Pod("unrelated", null, app: "db"),
+        };
+        var plan = ReplicaSetReconciler.Reconcile(Fixtures.ReplicaSet(replicas: 1), pods, Fixtures.Now, 500, true);
+        Assert.Equal(["orphan"], plan.Adopt);
+        Assert.Equal(["relabelled"], plan.Release);
+        Assert.Equal(0, plan.Create);
+        Assert.Empty(plan.Delete);
+    }
+
+    [Fact]
+    public void Available_means_ready_for_min_ready_seconds_and_asks_to_look_again_then()
+    {
+        var pods = new[]
+        {
+            Fixtures.Pod("old", "rs-uid", ready: true, readySince: Fixtures.Now.AddSeconds(-30)),
+            Fixtures.Pod("fresh", "rs-uid", ready: true, readySince: Fixtures.Now.AddSeconds(-2)),
+        };
+        var plan = ReplicaSetReconciler.Reconcile(Fixtures.ReplicaSet(replicas: 2, minReadySeconds: 10), pods, Fixtures.Now, 500, true);
+        Assert.Equal(2, plan.Status["readyReplicas"].GetLong());
+        Assert.Equal(1, plan.Status["availableReplicas"].GetLong());
+        Assert.InRange(plan.RecheckAfter!.Value, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(9));
+    }
+
+    [Fact]
+    public void New_pods_carry_the_template_and_a_controller_reference()
+    {
+        var pod = ReplicaSetReconciler.NewPod(Fixtures.ReplicaSet());
+        Assert.Equal("web-1-", pod.Metadata().GetString("generateName"));
+        Assert.Equal("web", pod.Labels()["app"]);
+        Assert.Equal("rs-uid", PodHelpers.ControllerRef(pod).GetString("uid"));
+        Assert.Equal("nginx", pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
+
+    private static readonly Gen<JsonObject> PodGen =
+        from i in Gen.Choose(0, 100_000)
+        from owner in Gen.Elements<string?>("rs-uid", "rs-uid", "other", null)
+        from app in Gen.Elements("web", "web", "db")
+        from ready in Gen.Elements(true, false)
+        from node in Gen.Elements<string?>("n1", null)
+        from phase in Gen.Elements("Running", "Running", "Pending", "Succeeded", "Failed")
+        from deleting in Gen.Frequency((5, Gen.Constant(false)), (1, Gen.Constant(true)))
+        select Fixtures.Pod($"p{i}", owner, app, ready, node, phase, deleting);
+
+    [Property(MaxTest = 300)]
+    public Property Applying_the_plan_reaches_the_desired_count_and_touches_only_its_own_pods() =>
+        Prop.ForAll(
+            Gen.Choose(0, 20).ToArbitrary(),
+            Gen.Choose(1, 10).ToArbitrary(),
+            Gen.ListOf(PodGen).Select(ps => ps.DistinctBy(p => p.Name()).ToList()).ToArbitrary(),
+            (desired, burst, pods) =>
+            {
+                var rs = Fixtures.ReplicaSet(replicas: desired);
+                var plan = ReplicaSetReconciler.Reconcile(rs, pods, Fixtures.Now, burst, true);
+                var mine = pods.Where(p => PodHelpers.ControllerRef(p).GetString("uid") == "rs-uid" && p.Labels()["app"] == "web"
+                        || plan.Adopt.Contains(p.Name()))
+                    .Where(PodHelpers.IsActive).ToList();
+                var deletesOwn = plan.Delete.All(d => mine.Any(p => p.Name() == d));
+                var adoptsOrphans = plan.Adopt.All(a => pods.Single(p => p.Name() == a) is var p && PodHelpers.ControllerRef(p) is null && p.Labels()["app"] == "web");
+                var after = mine.Count + plan.Create - plan.Delete.Count;
+                var expected = Math.Abs(mine.Count - desired) <= burst ? desired : mine.Count + Math.Sign(desired - mine.Count) * burst;
+                return deletesOwn && adoptsOrphans && after == expected && plan.Create <= burst && plan.Delete.Count <= burst
+                    && (plan.Create == 0 || plan.Delete.Count == 0)
+                    && plan.Status["replicas"].GetLong() == mine.Count;
+            });
+
+    [Property]
+    public Property Expectations_hold_back_until_every_write_is_observed() =>
+        Prop.ForAll(Gen.Choose(0, 5).ToArbitrary(), Gen.Choose(0, 5).ToArbitrary(), (adds, deletes) =>
+        {
+            var e = new Expectations(TimeSpan.FromMinutes(5));
+            e.Expect("k", adds, deletes, Fixtures.Now);
+            var steps = new List<bool>();
+            for (var i = 0; i < adds; i++) { steps.Add(e.Satisfied("k", Fixtures.Now)); e.CreationObserved("k"); }
+            for (var i = 0; i < deletes; i++) { steps.Add(e.Satisfied("k", Fixtures.Now)); e.DeletionObserved("k"); }
+            return steps.All(s => !s) && e.Satisfied("k", Fixtures.Now) && (adds + deletes == 0 || e.Satisfied("x", Fixtures.Now));
+        });
+
+    [Fact]
+    public void Expectations_expire()
+    {
+        var e = new Expectations(TimeSpan.FromMinutes(5));
+        e.Expect("k", 1, 0, Fixtures.Now);
+        Assert.False(e.Satisfied("k", Fixtures.Now.AddMinutes(4)));
+        Assert.True(e.Satisfied("k", Fixtures.Now.AddMinutes(6)));
+    }
+}
