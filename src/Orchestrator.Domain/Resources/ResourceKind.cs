@@ -90,7 +90,7 @@ public abstract class ResourceKind
     protected static readonly TableColumn AgeColumn =
         new("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created.");
 
-    /// <summary>Human age as kubectl prints it: 5s, 3m, 2m30s, 4h, 3d ...</summary>
+    /// <summary>Human age as kubectl prints it: 5s, 3m, 2m30s, 4h, 3d, 2y10d ...</summary>
     public static string Age(JsonObject obj, DateTimeOffset now) =>
         obj.Timestamp("creationTimestamp") is { } created ? HumanDuration(now - created) : "<unknown>";
 
@@ -107,7 +107,10 @@ public abstract class ResourceKind
         if (h < 48) return $"{h}h";
         var days = h / 24;
         if (days < 8) return h % 24 == 0 ? $"{days}d" : $"{days}d{h % 24}h";
-        return days < 365 * 2 ? $"{days}d" : $"{days / 365}y";
+        if (days < 365 * 2) return $"{days}d";
+        var years = days / 365;
+        if (years < 8) return days % 365 == 0 ? $"{years}y" : $"{years}y{days % 365}d";
+        return $"{years}y";
     }
 }
 

@@ -25,6 +25,9 @@ public class ResourceKindTests
     [InlineData(8 * 86400, "8d")]
     [InlineData(729 * 86400, "729d")]
     [InlineData(730 * 86400, "2y")]
+    [InlineData(740 * 86400, "2y10d")]
+    [InlineData(8 * 365 * 86400 - 86400, "7y364d")]
+    [InlineData(8 * 365 * 86400 + 5 * 86400, "8y")]
     [InlineData(-5, "0s")]
     public void HumanDuration_prints_like_kubectl(long seconds, string expected)
     {
