@@ -55,6 +55,12 @@ public sealed partial class ConfigMapKind : ResourceKind<V1ConfigMap>
                     yield return FieldError.Invalid($"{field}[{key}]", key,
                         $"a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
                 }
+                else if (key is "." or ".." || key.StartsWith("..", StringComparison.Ordinal))
+                {
+                    // Keys become file names in volumes: no way out of the directory.
+                    yield return FieldError.Invalid($"{field}[{key}]", key,
+                        key switch { "." => "must not be '.'", ".." => "must not be '..'", _ => "must not start with '..'" });
+                }
                 if (!seen.Add(key))
                 {
                     yield return FieldError.Invalid($"{field}[{key}]", key, $"duplicate of key present in {fields[0]}");

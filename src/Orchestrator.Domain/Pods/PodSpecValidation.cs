@@ -22,13 +22,14 @@ public static class PodSpecValidation
             yield break;
         }
 
+        // Container names are unique across containers and init containers (as in Kubernetes).
+        var names = new HashSet<string>(StringComparer.Ordinal);
         if (spec["containers"] is not JsonArray containers || containers.Count == 0)
         {
             yield return FieldError.Required($"{path}.containers");
         }
         else
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
             var hostPorts = new HashSet<(long, string)>();
             for (var i = 0; i < containers.Count; i++)
             {
@@ -37,7 +38,6 @@ public static class PodSpecValidation
         }
         if (spec["initContainers"] is JsonArray inits)
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
             var hostPorts = new HashSet<(long, string)>();
             for (var i = 0; i < inits.Count; i++)
             {

@@ -22,6 +22,18 @@ public class ConfigMapKindTests
         Assert.Single(Errors($$"""{"data":{"{{new string('k', 254)}}":"1"} }"""));
     }
 
+    [Theory]
+    [InlineData(".", "must not be '.'")]
+    [InlineData("..", "must not be '..'")]
+    [InlineData("..data", "must not start with '..'")]
+    public void Keys_may_not_leave_the_volume_directory(string key, string detail)
+    {
+        var error = Assert.Single(ConfigMapKind.Instance.Validate(new JsonObject { ["data"] = new JsonObject { [key] = "x" } }));
+        Assert.Equal($"data[{key}]", error.Field);
+        Assert.Equal(detail, error.Detail);
+        Assert.Empty(ConfigMapKind.Instance.Validate(new JsonObject { ["data"] = new JsonObject { [".hidden"] = "x" } }));
+    }
+
     [Fact]
     public void A_key_may_not_be_in_data_and_binary_data()
     {

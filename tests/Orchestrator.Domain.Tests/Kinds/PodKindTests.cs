@@ -54,6 +54,13 @@ public class PodKindTests
         Assert.Equal(["spec.initContainers[0].image"], Fields(pod));
     }
 
+    [Fact]
+    public void Init_container_names_may_not_repeat_container_names()
+    {
+        var pod = PodWith("""[{"name":"c","image":"i"}]""", ""","initContainers":[{"name":"c","image":"i"}]""");
+        Assert.Equal("spec.initContainers[0].name: Duplicate value: \"c\"", Assert.Single(Errors(pod)).Message);
+    }
+
     [Theory]
     [InlineData(0, "spec.containers[0].ports[0].containerPort: Required value")]
     [InlineData(70000, "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive")]
