@@ -24,7 +24,9 @@ public interface IJournalPositions
 public sealed class SqlJournalPositions : IJournalPositions
 {
     private readonly Func<DbConnection> _connect;
-    private readonly string _positionSql;
+    private readonly string _positionSelect;
+    private readonly string _persistenceIdColumn;
+    private readonly string _sequenceNrColumn;
     private readonly string _headSql;
     private readonly string _tag;
 
@@ -44,7 +46,9 @@ public sealed class SqlJournalPositions : IJournalPositions
         var persistenceId = Quote(columns.GetString("persistence-id"));
         var sequenceNr = Quote(columns.GetString("sequence-number"));
 
-        _positionSql = $"SELECT {ordering} FROM {tableName} WHERE {persistenceId} = @pid AND {sequenceNr} = @seq";
+        _positionSelect = $"SELECT {persistenceId}, {sequenceNr}, {ordering} FROM {tableName}";
+        _persistenceIdColumn = persistenceId;
+        _sequenceNrColumn = sequenceNr;
         // The head is read from the tag table: other streams (the sharding coordinator's) share the
         // journal, and the index only ever sees tagged events.
         var tag = journal.GetConfig(mapping).GetConfig("tag");
@@ -62,30 +66,123 @@ public sealed class SqlJournalPositions : IJournalPositions
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    public async Task<long> PositionOf(string persistenceId, long sequenceNr, CancellationToken cancellationToken = default)
+    private sealed record Lookup(string PersistenceId, long SequenceNr, TaskCompletionSource<long> Result);
+
+    private sealed record HeadRequest(TaskCompletionSource<long> Result);
+
+    private readonly System.Threading.Channels.Channel<object> _lookups =
+        System.Threading.Channels.Channel.CreateUnbounded<object>(new() { SingleReader = true });
+
+    private Thread? _reader;
+
+    /// <summary>
+    /// Lookups are answered in batches by one dedicated thread: one query serves every write that
+    /// completed meanwhile, and the blocking SQLite driver never occupies thread-pool threads
+    /// (which would starve the actors and the cluster's heartbeats under load).
+    /// </summary>
+    public Task<long> PositionOf(string persistenceId, long sequenceNr, CancellationToken cancellationToken = default)
     {
-        await using var connection = _connect();
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = _positionSql;
-        AddParameter(command, "@pid", persistenceId);
-        AddParameter(command, "@seq", sequenceNr);
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return result is null or DBNull
-            ? throw new InvalidOperationException($"event {sequenceNr} of {persistenceId} is not in the journal")
-            : Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+        EnsureReader();
+        var lookup = new Lookup(persistenceId, sequenceNr, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _lookups.Writer.TryWrite(lookup); // unbounded and never completed: always accepted
+        return lookup.Result.Task.WaitAsync(cancellationToken);
     }
 
-    public async Task<long> Head(CancellationToken cancellationToken = default)
+    private void EnsureReader()
     {
-        await using var connection = _connect();
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        if (_reader is not null) return;
+        lock (_lookups)
+        {
+            if (_reader is not null) return;
+            _reader = new Thread(ReadLoop) { IsBackground = true, Name = "journal-positions" };
+            _reader.Start();
+        }
+    }
+
+    private void ReadLoop()
+    {
+        var batch = new List<Lookup>(MaxBatch);
+        var heads = new List<HeadRequest>();
+        while (_lookups.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            heads.Clear();
+            while (batch.Count < MaxBatch && _lookups.Reader.TryRead(out var request))
+            {
+                if (request is Lookup lookup) batch.Add(lookup);
+                else heads.Add((HeadRequest)request);
+            }
+            if (heads.Count > 0)
+            {
+                try
+                {
+                    var head = ReadHead();
+                    foreach (var h in heads) h.Result.TrySetResult(head);
+                }
+                catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
+                {
+                    foreach (var h in heads) h.Result.TrySetException(e);
+                }
+            }
+            if (batch.Count == 0) continue;
+            try
+            {
+                var found = ReadBatch(batch);
+                foreach (var lookup in batch)
+                {
+                    if (found.TryGetValue((lookup.PersistenceId, lookup.SequenceNr), out var ordering)) lookup.Result.TrySetResult(ordering);
+                    else lookup.Result.TrySetException(new InvalidOperationException($"event {lookup.SequenceNr} of {lookup.PersistenceId} is not in the journal"));
+                }
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
+            {
+                foreach (var lookup in batch) lookup.Result.TrySetException(e);
+            }
+        }
+    }
+
+    private const int MaxBatch = 200;
+
+    private Dictionary<(string, long), long> ReadBatch(List<Lookup> batch)
+    {
+        using var connection = _connect();
+        connection.Open();
+        using var command = connection.CreateCommand();
+        var conditions = new System.Text.StringBuilder();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (i > 0) conditions.Append(" OR ");
+            conditions.Append(System.Globalization.CultureInfo.InvariantCulture, $"({_persistenceIdColumn} = @p{i} AND {_sequenceNrColumn} = @s{i})");
+            AddParameter(command, $"@p{i}", batch[i].PersistenceId);
+            AddParameter(command, $"@s{i}", batch[i].SequenceNr);
+        }
+        command.CommandText = $"{_positionSelect} WHERE {conditions}";
+        var found = new Dictionary<(string, long), long>(batch.Count);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            found[(reader.GetString(0), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))] = Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture);
+        return found;
+    }
+
+    /// <summary>Answered on the same dedicated thread; concurrent callers share one query.</summary>
+    public Task<long> Head(CancellationToken cancellationToken = default)
+    {
+        EnsureReader();
+        var request = new HeadRequest(new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _lookups.Writer.TryWrite(request);
+        return request.Result.Task.WaitAsync(cancellationToken);
+    }
+
+    private long ReadHead()
+    {
+        using var connection = _connect();
+        connection.Open();
+        using var command = connection.CreateCommand();
         command.CommandText = _headSql;
         AddParameter(command, "@tag", _tag);
         try
         {
-            var result = await command.ExecuteScalarAsync(cancellationToken);
+            var result = command.ExecuteScalar();
             return result is null or DBNull ? 0 : Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (DbException e) when (IsMissingTable(e))
