@@ -25,6 +25,11 @@ public static partial class YamlJson
         {
             throw new FormatException($"error converting YAML to JSON: yaml: line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet reports some malformed flow collections this way.
+            throw new FormatException($"error converting YAML to JSON: {e.Message}", e);
+        }
         return stream.Documents
             .Select(d => Convert(d.RootNode))
             .Where(n => n is not null)

@@ -309,7 +309,7 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
                         ? Domain.Patching.JsonPatch.Apply(ScaleOf(obj), patch)
                         : Domain.Patching.JsonMergePatch.Apply(ScaleOf(obj), patch);
                 }
-                var replicas = desired?["spec"]?["replicas"] is JsonValue v && v.TryGetValue<long>(out var n) ? n : -1;
+                var replicas = desired?["spec"]?["replicas"].GetLong() ?? -1;
                 if (replicas < 0)
                     throw new ApiErrorException(ApiError.Invalid(t.Kind, t.Name!, [new ApiErrorCause("FieldValueInvalid", "Invalid value: must be greater than or equal to 0", "spec.replicas")]));
                 var scalePatch = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } };
@@ -419,7 +419,7 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
             {
                 if (JsonNode.Parse(body) is JsonObject options)
                 {
-                    if (options["gracePeriodSeconds"] is JsonValue gv && gv.TryGetValue<long>(out var gs)) grace = gs;
+                    if (options["gracePeriodSeconds"].GetLong() is { } gs) grace = gs;
                     propagation = options.GetString("propagationPolicy") ?? propagation;
                     uid = options["preconditions"]?["uid"]?.GetValue<string>();
                     rv = options["preconditions"]?["resourceVersion"]?.GetValue<string>();
