@@ -73,6 +73,7 @@ public sealed class ControllerManagerActor : ReceiveActor
     public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time)
     {
         yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
+        yield return ("deployment", DeploymentController.Props(store, time));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>
