@@ -9,6 +9,7 @@ using Orchestrator.Domain.Resources;
 using Orchestrator.Host;
 using Orchestrator.Host.Api;
 using Orchestrator.Host.Configuration;
+using Orchestrator.NodeAgent.Hosting;
 
 // The Orchestrator node process: one member of the Akka.NET cluster running the control plane
 // (sharded entities, index), the Kubernetes-compatible API server, and (on workers) the node agent.
@@ -34,6 +35,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddAkka("orchestrator", (akka, _) => akka.AddHocon(config, HoconAddMode.Prepend));
 builder.Services.AddSingleton(sp => ControlPlane.Start(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<ResourceApi>();
+builder.Services.AddSingleton<PodLogsApi>();
+builder.Services.AddNodeAgent(config, apiSettings.Scheme, apiSettings.BindAddress, apiSettings.Port); // this member's node agent (orchestrator.node-agent)
 builder.Services.AddSingleton<ControlPlaneBootstrap>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneBootstrap>());
 builder.Services.AddCommandHost().AddOrchestratorPalettes(); // pbm: cluster, cluster-sharding and the resource palettes
@@ -58,6 +61,7 @@ app.MapGet("/openapi/v3", (HttpContext http) => ResourceApi.WriteJson(http, Open
 app.MapGet("/openapi/v3/{**path}", (HttpContext http, string path) => OpenApi.Document(path) is { } doc
     ? ResourceApi.WriteJson(http, doc)
     : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (HttpContext http, PodLogsApi logs, string ns, string name) => logs.Handle(http, ns, name));
 app.Map("/api/v1/{**path}", (HttpContext http, ResourceApi api, string? path) => api.Handle(http, "", path ?? ""));
 app.Map("/apis/{group}/v1/{**path}", (HttpContext http, ResourceApi api, string group, string? path) => api.Handle(http, group, path ?? ""));
 app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));

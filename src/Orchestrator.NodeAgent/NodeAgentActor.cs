@@ -98,7 +98,9 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
         Receive<Register>(_ => RegisterAsync().PipeTo(Self, success: node => new Registered(node), failure: e => new RegistrationFailed(e)));
         Receive<Registered>(r =>
         {
-            _node = r.Node;
+            // Heartbeats write the status we registered (no resourceVersion: the agent is the only writer of its status).
+            _node = (JsonObject)r.Node.DeepClone();
+            _node.Metadata().Remove("resourceVersion");
             _log.Info("node {0} registered ({1})", _settings.NodeName, r.Node["status"]?["nodeInfo"]?["containerRuntimeVersion"]);
             Become(Running);
             Timers.StartPeriodicTimer("heartbeat", new Heartbeat(), _settings.HeartbeatInterval);
