@@ -74,6 +74,8 @@ public sealed class ControllerManagerActor : ReceiveActor
     {
         yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
         yield return ("deployment", DeploymentController.Props(store, time));
+        yield return ("garbage-collector", GarbageCollector.Props(store));
+        yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

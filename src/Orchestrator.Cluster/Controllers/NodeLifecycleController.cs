@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Orchestrator.Cluster.Index;
+using Orchestrator.Domain.Controllers;
+using Orchestrator.Domain.Nodes;
+using Orchestrator.Domain.Pods;
+using Orchestrator.Domain.Resources;
+
+namespace Orchestrator.Cluster.Controllers;
+
+/// <summary>
+/// Watches node heartbeats: a node silent for longer than
+/// <see cref="ControllerSettings.NodeMonitorGracePeriod"/> is marked Ready=Unknown and tainted
+/// unreachable:NoExecute, and its pods are deleted (grace 0: the node is gone) once their toleration
+/// (<see cref="ControllerSettings.PodEvictionTimeout"/> by default) has elapsed, so their
+/// controllers replace them on other nodes. A node that reports again loses the taint.
+/// </summary>
+public sealed class NodeLifecycleController : ControllerActor
+{
+    public const string Component = "node-controller";
+
+    private readonly ControllerSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, JsonObject> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByNode = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
+
+    public NodeLifecycleController(IControllerStore store, ControllerSettings settings, TimeProvider time)
+        : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
+    {
+        _settings = settings;
+        _time = time;
+    }
+
+    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new NodeLifecycleController(store, settings, time));
+
+    protected override TimeSpan? ResyncInterval => _settings.NodeMonitorPeriod;
+
+    protected override IEnumerable<string> AllKeys() => _nodes.Keys.ToList();
+
+    protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
+    {
+        var obj = e.Object;
+        if (kind == NodeKind.Instance.Kind)
+        {
+            if (e.Type == "DELETED") _nodes.Remove(obj.Name());
+            else _nodes[obj.Name()] = obj;
+            return [obj.Name()];
+        }
+        var key = $"{obj.Namespace()}/{obj.Name()}";
+        if (_nodeOfPod.Remove(key, out var was) && _podsByNode.TryGetValue(was, out var old)) old.Remove(key);
+        if (e.Type != "DELETED" && PodHelpers.NodeName(obj) is { } node)
+        {
+            _nodeOfPod[key] = node;
+            if (!_podsByNode.TryGetValue(node, out var pods)) _podsByNode[node] = pods = new(StringComparer.Ordinal);
+            pods[key] = obj;
+        }
+        return [];
+    }
+
+    protected override Task Sync(string key)
+    {
+        if (!_nodes.TryGetValue(key, out var node)) return Task.CompletedTask;
+        var now = _time.GetUtcNow();
+        var unreachable = NodeLifecycle.IsUnreachable(node, now, _settings.NodeMonitorGracePeriod);
+        var since = NodeLifecycle.UnreachableSince(node, now);
+        var writes = new List<Func<Task>>();
+        var store = Store;
+        var ct = Stopping;
+        if (unreachable)
+        {
+            if (Domain.Scheduling.NodeState.ReadyCondition(node).GetString("status") != "Unknown")
+            {
+                var patch = NodeLifecycle.ReadyUnknownPatch(node, now);
+                writes.Add(() => store.Patch(NodeKind.Instance, "", key, PatchType.Strategic, patch, Subresource.Status, ct));
+                writes.Add(() => ReplicaSetController.Best(EventRecorder.Record(store, node, "Normal", "NodeNotReady", $"Node {key} status is now: NodeNotReady", Component, now, ct)));
+            }
+            if (since is null)
+            {
+                var taints = NodeLifecycle.TaintsWithUnreachable(node, true, now);
+                writes.Add(() => store.Patch(NodeKind.Instance, "", key, PatchType.Merge, new JsonObject { ["spec"] = new JsonObject { ["taints"] = taints } }, ct: ct));
+            }
+            else
+            {
+                foreach (var pod in _podsByNode.TryGetValue(key, out var pods) ? pods.Values.ToList() : [])
+                {
+                    if (pod.IsDeleting() && pod.Metadata()["deletionGracePeriodSeconds"].GetLong() == 0) continue;
+                    var at = NodeLifecycle.EvictionTime(pod, since.Value, _settings.PodEvictionTimeout);
+                    if (at is null) continue;
+                    if (at > now)
+                    {
+                        RetryAfter(key, at.Value - now + TimeSpan.FromMilliseconds(50));
+                        continue;
+                    }
+                    writes.Add(() => ReplicaSetController.IgnoreGone(store.Delete(PodKind.Instance, pod.Namespace(), pod.Name(), new DeleteRequest(GracePeriodSeconds: 0), ct)));
+                    writes.Add(() => ReplicaSetController.Best(EventRecorder.Record(store, pod, "Normal", "TaintManagerEviction", $"Marking for deletion Pod {pod.Namespace()}/{pod.Name()}", Component, now, ct)));
+                }
+            }
+        }
+        else if (since is not null && NodeLifecycle.LastHeartbeat(node) is { } hb && Domain.Scheduling.NodeState.IsReady(node))
+        {
+            var taints = NodeLifecycle.TaintsWithUnreachable(node, false, now);
+            writes.Add(() => store.Patch(NodeKind.Instance, "", key, PatchType.Merge, new JsonObject { ["spec"] = new JsonObject { ["taints"] = taints } }, ct: ct));
+        }
+        if (writes.Count == 0) return Task.CompletedTask;
+        return RunAll(writes);
+    }
+
+    private static async Task RunAll(List<Func<Task>> writes)
+    {
+        foreach (var w in writes) await w();
+    }
+}
