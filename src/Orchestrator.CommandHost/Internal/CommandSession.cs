@@ -181,7 +181,11 @@ internal sealed class CommandSession
 
         _context.Logger.Log(validation.Command!.IsMutating ? LogLevel.Information : LogLevel.Debug,
             "pbm client {Remote} runs '{Command}' {Arguments}", _remote, commandLine,
-            string.Join(" ", execute.Arguments.Select(pair => $"--{pair.Key} {pair.Value}")));
+            string.Join(" ", execute.Arguments.Select(pair =>
+                // a file's content (a manifest, maybe with a Secret in it) is never logged, only its size
+                validation.Command.FindSwitch(pair.Key) is { IsLocalFile: true }
+                    ? $"--{pair.Key} <file content, {System.Text.Encoding.UTF8.GetByteCount(pair.Value)} bytes>"
+                    : $"--{pair.Key} {pair.Value}")));
         var request = new CommandRequest(execute.Palette, execute.Command, execute.Arguments);
         var output = new ProtocolCommandOutput(_connection, execute.RequestId);
         try
