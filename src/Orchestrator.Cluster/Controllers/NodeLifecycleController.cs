@@ -24,6 +24,7 @@ public sealed class NodeLifecycleController : ControllerActor
     private readonly Dictionary<string, JsonObject> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Beat, DateTimeOffset SeenAt)> _heartbeats = new(StringComparer.Ordinal);
 
     public NodeLifecycleController(IControllerStore store, ControllerSettings settings, TimeProvider time)
         : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
@@ -44,8 +45,20 @@ public sealed class NodeLifecycleController : ControllerActor
         var obj = e.Object;
         if (kind == NodeKind.Instance.Kind)
         {
-            if (e.Type == "DELETED") _nodes.Remove(obj.Name());
-            else _nodes[obj.Name()] = obj;
+            if (e.Type == "DELETED")
+            {
+                _nodes.Remove(obj.Name());
+                _heartbeats.Remove(obj.Name());
+            }
+            else
+            {
+                _nodes[obj.Name()] = obj;
+                // As Kubernetes does: a heartbeat counts when this controller sees it change, by its
+                // own clock, so clocks of other machines do not matter (and a new controller gives
+                // every node a full grace period).
+                var beat = Domain.Scheduling.NodeState.ReadyCondition(obj).GetString("lastHeartbeatTime");
+                if (!_heartbeats.TryGetValue(obj.Name(), out var seen) || seen.Beat != beat) _heartbeats[obj.Name()] = (beat, _time.GetUtcNow());
+            }
             return [obj.Name()];
         }
         var key = $"{obj.Namespace()}/{obj.Name()}";
@@ -63,7 +76,7 @@ public sealed class NodeLifecycleController : ControllerActor
     {
         if (!_nodes.TryGetValue(key, out var node)) return Task.CompletedTask;
         var now = _time.GetUtcNow();
-        var unreachable = NodeLifecycle.IsUnreachable(node, now, _settings.NodeMonitorGracePeriod);
+        var unreachable = _heartbeats.TryGetValue(key, out var seen) && now - seen.SeenAt > _settings.NodeMonitorGracePeriod;
         var since = NodeLifecycle.UnreachableSince(node, now);
         var writes = new List<Func<Task>>();
         var store = Store;
@@ -98,7 +111,7 @@ public sealed class NodeLifecycleController : ControllerActor
                 }
             }
         }
-        else if (since is not null && NodeLifecycle.LastHeartbeat(node) is { } hb && Domain.Scheduling.NodeState.IsReady(node))
+        else if (since is not null && Domain.Scheduling.NodeState.IsReady(node))
         {
             var taints = NodeLifecycle.TaintsWithUnreachable(node, false, now);
             writes.Add(() => store.Patch(NodeKind.Instance, "", key, PatchType.Merge, new JsonObject { ["spec"] = new JsonObject { ["taints"] = taints } }, ct: ct));
