@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Akka.Actor;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.CommandHost.Protocol;
 using Orchestrator.Domain.Pods;
@@ -7,7 +9,10 @@ using Orchestrator.Domain.Resources;
 
 namespace Orchestrator.CommandHost.Palettes.Resources;
 
-/// <summary><c>pod</c>: list, describe, delete.</summary>
+/// <summary>
+/// <c>pod</c>: list, describe, logs, delete. Logs come from this node's API
+/// (<c>GET /api/v1/namespaces/{ns}/pods/{name}/log</c>), which serves them from the node that runs the pod.
+/// </summary>
 public sealed class PodPalette : ResourcePalette
 {
     private static readonly PodKind Kind = PodKind.Instance;
@@ -15,10 +20,21 @@ public sealed class PodPalette : ResourcePalette
     private static readonly SwitchDefinition GracePeriod =
         new("grace-period", null, "Seconds the containers get to stop before they are killed (default: the pod's terminationGracePeriodSeconds).");
 
-    public PodPalette(ResourceStore store, TimeProvider time) : base("pod", "Pods: list, describe, delete.", store, time)
+    private static readonly SwitchDefinition Follow = new("follow", "f", "Keep printing new lines until Ctrl+C.", IsFlag: true);
+
+    private static readonly SwitchDefinition Container = new("container", "c", "The container (needed when the pod has several).");
+
+    private static readonly SwitchDefinition Tail = new("tail", null, "Only the last N lines.");
+
+    private readonly Lazy<HttpClient> _api;
+
+    public PodPalette(ResourceStore store, TimeProvider time, ActorSystem system) : base("pod", "Pods: list, describe, logs, delete.", store, time)
     {
+        _api = new Lazy<HttpClient>(() => NodeApiClient.Create(system));
         AddListCommand(Kind, "Lists pods (-w: then every change).");
         AddDescribeCommand(Kind, "Shows a pod: node, IP, containers and their state, conditions.");
+        AddResourceCommand(new CommandDefinition("logs", "Prints a container's output (-f: and follows it until Ctrl+C).",
+            [ResourceSwitches.Name("pod"), ResourceSwitches.Namespace, Container, Follow, Tail]), LogsAsync);
         AddResourceCommand(new CommandDefinition("delete", "Deletes a pod (its controller, if any, makes a new one).",
             [ResourceSwitches.Name("pod"), ResourceSwitches.Namespace, GracePeriod], IsMutating: true), DeleteAsync);
     }
@@ -36,6 +52,46 @@ public sealed class PodPalette : ResourcePalette
         await Store.Delete(Kind, NamespaceOf(request), name, new DeleteRequest(GracePeriodSeconds: gracePeriod), ct);
         await output.WriteLineAsync($"pod \"{name}\" deleted", ct);
         return ExitCodes.Success;
+    }
+
+    private async Task<int> LogsAsync(CommandRequest request, ICommandOutput output, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (request.GetSwitch(Container.Name) is { } container)
+            query.Add("container=" + Uri.EscapeDataString(container));
+        if (request.HasFlag(Follow.Name))
+            query.Add("follow=true");
+        if (request.GetSwitch(Tail.Name) is { } tail)
+        {
+            if (!long.TryParse(tail, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                throw new CommandException($"--tail must be a number of lines; '{tail}' is not.", ExitCodes.UsageError);
+            query.Add("tailLines=" + tail);
+        }
+        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(NamespaceOf(request))}/pods/{Uri.EscapeDataString(NameOf(request))}/log" +
+                   (query.Count == 0 ? "" : "?" + string.Join("&", query));
+        using var response = await _api.Value.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new CommandException(await ApiFailureAsync(response, ct));
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(body);
+        while (await reader.ReadLineAsync(ct) is { } line)
+            await output.WriteLineAsync(line, ct);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The API's Kubernetes Status as kubectl prints it, or the HTTP status when the body is no Status.</summary>
+    private static async Task<string> ApiFailureAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            if (JsonNode.Parse(body) is JsonObject status && status.GetString("message") is { } message)
+                return $"Error from server ({status.GetString("reason") ?? response.StatusCode.ToString()}): {message}";
+        }
+        catch (JsonException)
+        {
+        }
+        return $"the node's API answered {(int)response.StatusCode} {response.ReasonPhrase}: {body}";
     }
 
     protected override Task DescribeDetailsAsync(JsonObject obj, DescriptionBuilder text, CancellationToken cancellationToken)
