@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Orchestrator.Runtime;
+using Orchestrator.TestSupport;
+
+// Pod start latency: from the POST of a pod (already naming this node in spec.nodeName) to its
+// container running (the engine's State.StartedAt), one pod at a time, against plain Docker.DotNet
+// create+start of the same image and command in the same run. Usage: [count] (default 50).
+var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
+const string Image = "orchestrator/busybox:latest";
+var nodeName = "bench-" + Guid.NewGuid().ToString("N")[..8];
+var folder = Directory.CreateTempSubdirectory("orchestrator-agent-bench-").FullName;
+var overlay = Path.Combine(folder, "agent.conf");
+File.WriteAllText(overlay, $"include \"{Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf")}\"\n");
+
+using var docker = new DockerClientConfiguration().CreateClient();
+using var runtime = new DockerContainerRuntime(new DockerRuntimeOptions(nodeName));
+
+// 1. Plain Docker.DotNet: create + start, time until the engine reports the process started.
+var plain = new List<double>();
+var plainIds = new List<string>();
+try
+{
+    for (var i = 0; i < count; i++)
+    {
+        var t0 = DateTimeOffset.UtcNow;
+        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = Image,
+            Cmd = ["sleep", "3600"],
+            Labels = new Dictionary<string, string> { ["orchestrator.bench"] = nodeName },
+            HostConfig = new HostConfig { Init = true },
+        });
+        plainIds.Add(created.ID);
+        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        var inspect = await docker.Containers.InspectContainerAsync(created.ID);
+        plain.Add((DateTimeOffset.Parse(inspect.State.StartedAt, CultureInfo.InvariantCulture) - t0).TotalMilliseconds);
+    }
+}
+finally
+{
+    foreach (var id in plainIds) await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true });
+}
+
+// 2. Through the orchestrator: POST the pod, wait for its container to run.
+var agent = new List<double>();
+await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"), new Dictionary<string, string>
+{
+    ["ORCHESTRATOR_CONFIG"] = overlay,
+    ["ORCHESTRATOR_NODE_NAME"] = nodeName,
+    ["ORCHESTRATOR_PBM_PORT"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+}))
+{
+    using var http = node.CreateHttpClient();
+    // Wait for the node agent to register (its Node object appears).
+    var registered = Stopwatch.StartNew();
+    while (!(await http.GetAsync($"/api/v1/nodes/{nodeName}")).IsSuccessStatusCode)
+    {
+        if (registered.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("the node agent did not register");
+        await Task.Delay(100);
+    }
+    try
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var name = $"bench-{i}";
+            var pod = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Pod",
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["spec"] = new JsonObject
+                {
+                    ["nodeName"] = nodeName,
+                    ["terminationGracePeriodSeconds"] = 0,
+                    ["containers"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = "main",
+                        ["image"] = Image,
+                        ["imagePullPolicy"] = "IfNotPresent",
+                        ["command"] = new JsonArray("sleep", "3600"),
+                    }),
+                },
+            };
+            var t0 = DateTimeOffset.UtcNow;
+            using var response = await http.PostAsync("/api/v1/namespaces/default/pods", new StringContent(pod.ToJsonString(), Encoding.UTF8, "application/json"));
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
+            var wait = Stopwatch.StartNew();
+            while (true)
+            {
+                var running = (await runtime.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.PodName] = name }, CancellationToken.None))
+                    .FirstOrDefault(c => c.Kind == ContainerKind.App && c.State == Orchestrator.Runtime.ContainerState.Running && c.StartedAt is not null);
+                if (running is not null)
+                {
+                    agent.Add((running.StartedAt!.Value - t0).TotalMilliseconds);
+                    break;
+                }
+                if (wait.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"pod {name} did not run:\n{node.Output}");
+                await Task.Delay(20);
+            }
+        }
+    }
+    finally
+    {
+        await node.Kill();
+        var left = await runtime.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None);
+        foreach (var c in left.Where(c => c.Kind == ContainerKind.App)) await runtime.RemoveContainerAsync(c.Id, CancellationToken.None);
+        foreach (var c in left.Where(c => c.Kind == ContainerKind.Sandbox)) await runtime.RemovePodSandboxAsync(c.Id, CancellationToken.None);
+    }
+}
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.Order().ToList();
+    var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
+    return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+}
+
+Console.WriteLine($"pods: {count}, one at a time, image {Image}, {Environment.ProcessorCount} CPUs");
+Console.WriteLine($"| path | p50 ms | p99 ms | mean ms |");
+Console.WriteLine($"|---|---|---|---|");
+Console.WriteLine(FormattableString.Invariant($"| Docker.DotNet create+start | {Percentile(plain, 50):0} | {Percentile(plain, 99):0} | {plain.Average():0} |"));
+Console.WriteLine(FormattableString.Invariant($"| pod POST -> container running (node agent) | {Percentile(agent, 50):0} | {Percentile(agent, 99):0} | {agent.Average():0} |"));
+Console.WriteLine(FormattableString.Invariant($"ratio agent/plain: p50 {Percentile(agent, 50) / Percentile(plain, 50):0.00}x, p99 {Percentile(agent, 99) / Percentile(plain, 99):0.00}x"));
+try
+{
+    Directory.Delete(folder, recursive: true);
+}
+catch (IOException)
+{
+}
