@@ -5,6 +5,9 @@ namespace Orchestrator.Host.Tests;
 /// <summary>One real node process shared by the tests of a class.</summary>
 public sealed class NodeFixture : IAsyncLifetime
 {
+    /// <summary>These tests are about the API: no node agent, so pods stay Pending and no Docker is needed.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ApiOnly = new Dictionary<string, string> { ["ORCHESTRATOR_NODE_AGENT"] = "off" };
+
     public NodeProcess Node { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -13,7 +16,7 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Node = await NodeProcess.StartAsync();
+        Node = await NodeProcess.StartAsync(environment: ApiOnly);
         Http = new HttpClient { BaseAddress = Node.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
     }
 

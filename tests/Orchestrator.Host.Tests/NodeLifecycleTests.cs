@@ -18,7 +18,7 @@ public sealed class NodeLifecycleTests
         try
         {
             string before;
-            await using (var node = await NodeProcess.StartAsync(dataDir))
+            await using (var node = await NodeProcess.StartAsync(dataDir, NodeFixture.ApiOnly))
             {
                 using var http = new HttpClient { BaseAddress = node.BaseUrl };
                 for (var i = 0; i < 5; i++)
@@ -35,7 +35,7 @@ public sealed class NodeLifecycleTests
                 await node.Kill();
             }
 
-            await using (var restarted = await NodeProcess.StartAsync(dataDir))
+            await using (var restarted = await NodeProcess.StartAsync(dataDir, NodeFixture.ApiOnly))
             {
                 using var http = new HttpClient { BaseAddress = restarted.BaseUrl };
                 var after = await Items(http);
@@ -67,7 +67,7 @@ public sealed class NodeLifecycleTests
     [Fact]
     public async Task Listening_beyond_loopback_without_a_token_refuses_to_start()
     {
-        await using var node = NodeProcess.Launch(environment: new Dictionary<string, string> { ["ORCHESTRATOR_API_ADDRESS"] = "0.0.0.0" });
+        await using var node = NodeProcess.Launch(environment: new Dictionary<string, string> { ["ORCHESTRATOR_API_ADDRESS"] = "0.0.0.0", ["ORCHESTRATOR_NODE_AGENT"] = "off" });
         var exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.NotEqual(0, exitCode);
         Assert.Contains("no bearer token is configured", node.Output);
@@ -82,7 +82,7 @@ public sealed class NodeLifecycleTests
         try
         {
             await using var node = await NodeProcess.StartAsync(
-                environment: new Dictionary<string, string> { ["ORCHESTRATOR_API_ADDRESS"] = "0.0.0.0", ["ORCHESTRATOR_TOKEN_FILE"] = tokenFile },
+                environment: new Dictionary<string, string> { ["ORCHESTRATOR_API_ADDRESS"] = "0.0.0.0", ["ORCHESTRATOR_TOKEN_FILE"] = tokenFile, ["ORCHESTRATOR_NODE_AGENT"] = "off" },
                 token: token);
             Assert.StartsWith("https://", node.Server, StringComparison.Ordinal);
             using var http = node.CreateHttpClient();

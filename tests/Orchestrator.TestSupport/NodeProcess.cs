@@ -80,6 +80,9 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ORCHESTRATOR_PBM_PORT"] = pbmPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment.Remove("ORCHESTRATOR_TOKEN");
+        // A node name of its own: node agents of concurrent test nodes share one Docker engine and
+        // must never take each other's containers for orphans.
+        start.Environment["ORCHESTRATOR_NODE_NAME"] = "test-" + Guid.NewGuid().ToString("N")[..10];
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node process");
         var https = environment is not null && environment.TryGetValue("ORCHESTRATOR_API_ADDRESS", out var address)

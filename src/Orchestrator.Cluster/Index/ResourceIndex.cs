@@ -107,13 +107,27 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        StartStream();
         Timers.StartPeriodicTimer("expire", new ExpirePendingLists(), TimeSpan.FromMilliseconds(500));
+        StartStream();
     }
 
     private void StartStream()
     {
+        if (_journal is null)
+        {
+            // Acquiring the read journal asks the persistence plugin, which can time out while a
+            // loaded member starts: retry instead of failing the actor's creation for good.
+            try
+            {
+                _journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            }
+            catch (Exception e) when (e is AggregateException or AskTimeoutException or TimeoutException)
+            {
+                _log.Warning("the read journal is not available yet ({0}); retrying in 1s", e.GetBaseException().Message);
+                Timers.StartSingleTimer("restart", new RestartStream(), TimeSpan.FromSeconds(1));
+                return;
+            }
+        }
         var self = Self;
         _journal!.EventsByTag(_settings.Tag, Offset.Sequence(_position))
             .Batch(1000, e => new List<EventEnvelope> { e }, (list, e) => { list.Add(e); return list; })
@@ -239,6 +253,12 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
         }
 
         // Older than the window: replay the journal up to what this index has seen, holding back live changes meanwhile.
+        if (_journal is null)
+        {
+            watch.Subscriber.Tell(new WatchEnded(ApiError.ServiceUnavailable("the index is still starting; retry the watch")));
+            RemoveWatcher(watch.Subscriber);
+            return;
+        }
         watcher.Buffer = [];
         var boundary = _position;
         var subscriber = watch.Subscriber;
