@@ -124,6 +124,8 @@ public sealed class PodSyncer
         }
 
         var status = PodStatusBuilder.Build(pod["status"] as JsonObject, sandbox?.PodIp, _hostIp, observations, _time.GetUtcNow());
+        // Fields the store derives (qosClass) are kept as they are, so an unchanged pod compares equal.
+        if (pod["status"]?["qosClass"] is { } qos) status["qosClass"] = qos.DeepClone();
         if (!JsonNode.DeepEquals(status, pod["status"]))
         {
             var updated = (JsonObject)pod.DeepClone();
