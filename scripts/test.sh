@@ -19,8 +19,9 @@ log=$(mktemp)
 dotnet test Orchestrator.sln -c Release --no-build -nologo -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-summary=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
-  awk '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s}')
+# Each test assembly ends with "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" lines.
+summary=$(grep -E '^ *(Passed|Failed|Skipped): *[0-9]+ *$' "$log" |
+  awk -F': *' '{gsub(/ /, "", $1); n[$1]+=$2} END {printf "%d passed, %d failed, %d skipped\n", n["Passed"], n["Failed"], n["Skipped"]}')
 rm -f "$log"
 echo "$summary"
 exit "$status"

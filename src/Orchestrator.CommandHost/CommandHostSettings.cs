@@ -64,7 +64,7 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
     }
 
     /// <summary>
-    /// The token clients must present: the trimmed content of <see cref="TokenFile"/> when set,
+    /// The token clients must present: the first token line of <see cref="TokenFile"/> when set,
     /// otherwise <c>ORCHESTRATOR_TOKEN</c>; null when neither gives one.
     /// </summary>
     public string? ReadToken(Func<string, string?>? environment = null)
@@ -79,7 +79,9 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
     {
         try
         {
-            return File.ReadAllText(path);
+            // The API's token file format: one token a line, blank lines and # comments ignored.
+            // The command host accepts the file's first token.
+            return File.ReadAllLines(path).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? "";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
