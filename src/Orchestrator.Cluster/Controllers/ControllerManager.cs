@@ -76,6 +76,7 @@ public sealed class ControllerManagerActor : ReceiveActor
         yield return ("deployment", DeploymentController.Props(store, time));
         yield return ("garbage-collector", GarbageCollector.Props(store));
         yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time));
+        yield return ("namespace", NamespaceController.Props(store));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

@@ -45,8 +45,13 @@ public sealed class ResourceStore(ActorSystem system, ResourceRegions regions, I
     public Task<JsonObject> Patch(ResourceKind kind, string ns, string name, PatchType type, JsonNode patch, Subresource subresource = Subresource.Main, string change = "patched", CancellationToken ct = default) =>
         Send(kind, new PatchResource(Key(kind, ns, name), type, patch, subresource, change), ct);
 
-    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default) =>
-        Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
+    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (kind == Domain.Namespaces.NamespaceKind.Instance && Domain.Namespaces.NamespaceKind.Undeletable.Contains(name))
+            throw new ApiErrorException(ApiError.Forbidden($"namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
+        return Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
+    }
 
     public Task<JsonObject> Bind(string ns, string podName, string nodeName, CancellationToken ct = default) =>
         Send(Domain.Pods.PodKind.Instance, new BindPod(Key(Domain.Pods.PodKind.Instance, ns, podName), nodeName), ct);

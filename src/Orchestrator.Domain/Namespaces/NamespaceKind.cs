@@ -18,10 +18,22 @@ public sealed class NamespaceKind : ResourceKind<V1Namespace>
     public override bool Namespaced => false;
     public override IReadOnlyList<string> ShortNames => ["ns"];
 
+    /// <summary>
+    /// Holds a namespace's deletion until the namespace controller has deleted everything in it
+    /// (Kubernetes keeps the same promise with its "kubernetes" finalizer).
+    /// </summary>
+    public const string ContentFinalizer = "orchestrator.io/namespace-content";
+
+    /// <summary>Namespaces that may not be deleted, as in Kubernetes.</summary>
+    public static readonly IReadOnlyList<string> Undeletable = ["default", "kube-system", "kube-public"];
+
     public override void PrepareForCreate(JsonObject obj)
     {
         base.PrepareForCreate(obj);
         obj["status"] = new JsonObject { ["phase"] = "Active" };
+        var finalizers = obj.Metadata()["finalizers"] as JsonArray ?? new JsonArray();
+        if (!finalizers.Any(f => f?.GetValue<string>() == ContentFinalizer)) finalizers.Add(ContentFinalizer);
+        obj.Metadata()["finalizers"] = finalizers;
     }
 
     /// <summary>Every namespace carries its name as the label <c>kubernetes.io/metadata.name</c>, on create and on update.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Resources;
 
 namespace Orchestrator.Cluster.Tests.Controllers;
@@ -49,15 +50,7 @@ public static class Objects
         ["status"] = new JsonObject { ["phase"] = "Pending" },
     };
 
-    public static JsonObject OwnerRef(JsonObject owner) => new()
-    {
-        ["apiVersion"] = owner.GetString("apiVersion"),
-        ["kind"] = owner.GetString("kind"),
-        ["name"] = owner.Name(),
-        ["uid"] = owner.Uid(),
-        ["controller"] = true,
-        ["blockOwnerDeletion"] = true,
-    };
+    public static JsonObject OwnerRef(JsonObject owner) => PodHelpers.NewControllerRef(owner);
 
     public static string? NodeOf(JsonObject pod) => pod["spec"]?["nodeName"]?.GetValue<string>();
 }

@@ -169,6 +169,35 @@ public abstract class ResourceStoreSpec : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Deleting_a_namespace_deletes_its_content_first_and_refuses_new_content()
+    {
+        SkipWhenUnavailable();
+        // The controllers run as singletons on control-plane members: this member is one.
+        await using var host = await ControlPlaneHost.Start(Journal, "akka.cluster.roles = [\"control-plane\"]");
+        var namespaces = Domain.Namespaces.NamespaceKind.Instance;
+        await host.Store.Create(namespaces, "", Samples.Of("Namespace", "doomed"));
+        await host.Store.Create(Domain.ConfigMaps.ConfigMapKind.Instance, "doomed", Samples.Of("ConfigMap", "inside", "doomed"));
+        await host.Store.Create(Domain.Secrets.SecretKind.Instance, "doomed", Samples.Of("Secret", "inside", "doomed"));
+
+        var terminating = await host.Store.Delete(namespaces, "", "doomed", new DeleteRequest());
+        Assert.True(terminating.IsDeleting());
+        var refused = await Assert.ThrowsAsync<ApiErrorException>(() =>
+            host.Store.Create(Domain.ConfigMaps.ConfigMapKind.Instance, "doomed", Samples.Of("ConfigMap", "late", "doomed")));
+        Assert.Equal(403, refused.Error.Code);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var e in host.Store.Watch(ObjectFilter.All("Namespace"), Rv(terminating), cts.Token))
+        {
+            if (e.Type == "DELETED" && e.Object.Name() == "doomed") break;
+        }
+        Assert.Empty((await host.Store.List(new ObjectFilter("ConfigMap", "doomed", LabelSelector.Everything, FieldSelector.Everything))).Items);
+        Assert.Empty((await host.Store.List(new ObjectFilter("Secret", "doomed", LabelSelector.Everything, FieldSelector.Everything))).Items);
+
+        var forbidden = await Assert.ThrowsAsync<ApiErrorException>(() => host.Store.Delete(namespaces, "", "default", new DeleteRequest()));
+        Assert.Equal(403, forbidden.Error.Code);
+    }
+
+    [SkippableFact]
     public async Task Creating_in_a_missing_namespace_is_NotFound()
     {
         SkipWhenUnavailable();
