@@ -23,6 +23,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary><c>127.0.0.1:port</c> of the command host, the first argument of <c>pbm</c>.</summary>
     public string PbmEndpoint => $"127.0.0.1:{PbmPort}";
     public string DataDir { get; }
+    /// <summary>The node agent's node name (its containers carry it in the orchestrator.node label).</summary>
+    public string NodeName { get; private init; } = "";
+
     /// <summary>True when the node serves its API over TLS (it does when bound beyond loopback).</summary>
     public bool Https { get; }
 
@@ -82,8 +85,10 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment.Remove("ORCHESTRATOR_TOKEN");
         // A node name of its own: node agents of concurrent test nodes share one Docker engine and
         // must never take each other's containers for orphans.
-        start.Environment["ORCHESTRATOR_NODE_NAME"] = "test-" + Guid.NewGuid().ToString("N")[..10];
+        var nodeName = "test-" + Guid.NewGuid().ToString("N")[..10];
+        start.Environment["ORCHESTRATOR_NODE_NAME"] = nodeName;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        nodeName = start.Environment["ORCHESTRATOR_NODE_NAME"] ?? nodeName;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node process");
         var https = environment is not null && environment.TryGetValue("ORCHESTRATOR_API_ADDRESS", out var address)
             && !IPAddress.IsLoopback(IPAddress.Parse(address));
@@ -149,6 +154,31 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Removes the containers this node's agent left on the engine (a killed node cannot stop its
+    /// pods), so test runs do not pile up running containers. Nothing to do without Docker.
+    /// </summary>
+    private async Task RemoveContainers()
+    {
+        if (NodeName.Length == 0 || RealParts.DockerUnavailable is not null) return;
+        using var docker = new Docker.DotNet.DockerClientConfiguration(new Uri("unix://" + RealParts.DockerSocket)).CreateClient();
+        var containers = await docker.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"orchestrator.node={NodeName}"] = true } },
+        });
+        foreach (var container in containers)
+        {
+            try
+            {
+                await docker.Containers.RemoveContainerAsync(container.ID, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+            }
+            catch (Docker.DotNet.DockerContainerNotFoundException)
+            {
+            }
+        }
+    }
+
     /// <summary>kill -9: no shutdown hooks run.</summary>
     public async Task Kill()
     {
@@ -160,6 +190,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Kill();
+        await RemoveContainers();
         _process.Dispose();
         if (_ownsDataDir)
         {
