@@ -57,6 +57,8 @@ public static class ControllerManager
 
     private static void StartSingleton(ActorSystem system, string name, Props props, string role)
     {
+        // Only members with the role may host the singleton (the manager refuses to start elsewhere).
+        if (role.Length > 0 && !Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(role)) return;
         var settings = ClusterSingletonManagerSettings.Create(system).WithRole(role).WithSingletonName(name);
         system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, settings), name);
     }

@@ -27,6 +27,12 @@ public sealed class FakeControllerStore : IControllerStore
     /// <summary>Set to make the next writes of this verb fail (e.g. "bind" → 500).</summary>
     public Func<string, ApiError?> FailWrite { get; set; } = _ => null;
 
+    /// <summary>How many watches of <paramref name="kind"/> are open (a controller watches once its list is in).</summary>
+    public int WatchCount(string kind)
+    {
+        lock (_gate) return _watches.Count(w => w.Filter.Kind == kind);
+    }
+
     public IReadOnlyList<JsonObject> All(string kind)
     {
         lock (_gate) return _objects.Where(o => o.Key.Kind == kind).Select(o => (JsonObject)o.Value.DeepClone()).ToList();

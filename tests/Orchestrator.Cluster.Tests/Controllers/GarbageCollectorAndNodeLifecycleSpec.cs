@@ -58,7 +58,8 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
         patient["spec"]!["tolerations"] = JsonNode.Parse("""[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":60}]""");
         _store.Put(PodKind.Instance, patient);
         Sys.ActorOf(NodeLifecycleController.Props(_store, settings, time));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // The controller has seen the heartbeat (by its clock) once its lists are in and it watches.
+        AwaitCondition(() => _store.WatchCount("Node") > 0 && _store.WatchCount("Pod") > 0, TimeSpan.FromSeconds(5));
         Assert.Null(NodeLifecycle.UnreachableSince(_store.Find("Node", "", "n1")!, time.GetUtcNow()));
 
         time.Advance(TimeSpan.FromSeconds(9));

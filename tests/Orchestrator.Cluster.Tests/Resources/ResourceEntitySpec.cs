@@ -73,6 +73,12 @@ public sealed class ResourceEntitySpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
 
         var deleted = Ask(recovered, new DeleteResource(key, new DeleteRequest()));
         Assert.Null(deleted.Error);
+        if (deleted.Object!.IsDeleting())
+        {
+            // Kinds with a finalizer by default (Namespace) stay until their finalizers are removed.
+            var released = Ask(recovered, new PatchResource(key, PatchType.Merge, JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!, Subresource.Main));
+            Assert.Null(released.Error);
+        }
         Assert.Equal(404, Ask(recovered, new GetResource(key)).Error!.Code);
 
         // A deleted name can be created again, as a new object.
