@@ -111,8 +111,18 @@ public sealed class NodeAndPodPaletteTests(OrchestratorNode fixture, ITestOutput
 
         var deleted = await PbmOk("pod", "delete", "beta", "-n", ns);
         Assert.Equal("pod \"beta\" deleted", deleted.StandardOutput.Trim());
-        var after = await PbmOk("pod", "list", "-n", ns);
-        Assert.DoesNotContain(Lines(after.StandardOutput), line => line.StartsWith("beta ", StringComparison.Ordinal));
+        // A pod bound to a node is deleted gracefully: it shows Terminating until its node agent has
+        // stopped its containers, then it is gone. Await that, with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var after = await PbmOk("pod", "list", "-n", ns);
+            var beta = Lines(after.StandardOutput).FirstOrDefault(line => line.StartsWith("beta ", StringComparison.Ordinal));
+            if (beta is null) break;
+            Assert.Contains("Terminating", beta, StringComparison.Ordinal);
+            Assert.True(DateTime.UtcNow < deadline, "pod beta was still listed 60 s after its deletion");
+            await Task.Delay(250);
+        }
     }
 
     [Fact]
