@@ -7,6 +7,7 @@ using System.Text;
 // Creates through the API of a real node process (SQLite journal, WAL), in one run:
 //  1. open loop at a fixed rate (default 200 creates/s for 20 s): latency p50/p95/p99/max;
 //  2. closed loop with N concurrent clients for 10 s: the sustained create rate.
+//  3. one create at a time with a watch open: latency from the create to its ADDED watch event.
 // Usage: dotnet run -c Release --project bench/Orchestrator.Benchmarks -- [rate] [seconds] [concurrency]
 var rate = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
@@ -41,6 +42,7 @@ try
 
     var open = await OpenLoop(http, rate, TimeSpan.FromSeconds(seconds));
     var closed = await ClosedLoop(http, "closed", concurrency, TimeSpan.FromSeconds(10));
+    var delivery = await WatchDelivery(http, 100);
     node.Refresh();
     var rss = node.WorkingSet64 / 1024 / 1024;
 
@@ -50,6 +52,7 @@ try
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
     Console.WriteLine(open.Row($"open loop, target {rate}/s"));
     Console.WriteLine(closed.Row($"closed loop, {concurrency} clients"));
+    Console.WriteLine(delivery.Row("create -> watch event, one at a time"));
     Console.WriteLine();
     Console.WriteLine($"node RSS after the runs: {rss} MB");
 }
@@ -122,6 +125,60 @@ static async Task<Result> ClosedLoop(HttpClient http, string prefix, int concurr
     }).ToList();
     foreach (var w in await Task.WhenAll(workers)) all.AddRange(w);
     return Result.From(all, clock.Elapsed);
+}
+
+// One create at a time; each latency is from sending the create to the ADDED event arriving on
+// a watch opened before: the write path plus the index's journal polling, as a controller sees it.
+static async Task<Result> WatchDelivery(HttpClient http, int count)
+{
+    var arrived = new System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource>();
+    TaskCompletionSource Arrival(string name) => arrived.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    using var cancel = new CancellationTokenSource();
+    var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=bench%3Dwatch");
+    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+    response.EnsureSuccessStatusCode();
+    var reader = Task.Run(async () =>
+    {
+        using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+        while (await lines.ReadLineAsync(cancel.Token) is { } line)
+        {
+            var name = System.Text.Json.Nodes.JsonNode.Parse(line)?["object"]?["metadata"]?["name"]?.GetValue<string>();
+            if (name is not null) Arrival(name).TrySetResult();
+        }
+    }, cancel.Token);
+    var latencies = new List<double>(count);
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        var name = $"watch-{i}";
+        var body = $"{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"{name}\",\"labels\":{{\"bench\":\"watch\"}}}}}}";
+        var started = Stopwatch.StartNew();
+        using var created = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent(body, Encoding.UTF8, "application/json"));
+        if (created.StatusCode != HttpStatusCode.Created)
+        {
+            latencies.Add(-1);
+            continue;
+        }
+        try
+        {
+            await Arrival(name).Task.WaitAsync(TimeSpan.FromSeconds(10));
+            latencies.Add(started.Elapsed.TotalMilliseconds);
+        }
+        catch (TimeoutException)
+        {
+            latencies.Add(-1);
+        }
+    }
+    var elapsed = clock.Elapsed;
+    await cancel.CancelAsync();
+    try
+    {
+        await reader;
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    return Result.From(latencies, elapsed);
 }
 
 internal sealed record Result(int Count, double PerSecond, double P50, double P95, double P99, double Max, int Errors)

@@ -151,6 +151,17 @@ public sealed class ApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal(["watched-1", "watched-2"], rest.Select(e => e["object"]!["metadata"]!["name"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task A_watch_answers_its_headers_before_the_first_event()
+    {
+        // client-go's Watch returns only once the headers arrive: a quiet watch must not hang it.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=app%3Dnothing-matches-this");
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private async Task<List<JsonObject>> ReadWatch(string url, int count)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

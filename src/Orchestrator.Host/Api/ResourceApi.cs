@@ -223,7 +223,10 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        // Kestrel's StartAsync only queues the headers: flush them, so a client (client-go's
+        // Watch, an informer) knows the watch is established before the first event.
         await http.Response.StartAsync(http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
         var first = true;
         try
         {
