@@ -167,7 +167,17 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
                 {
                     task = Task.FromException(e);
                 }
-                task.ContinueWith(t => new SyncDone(key, t.Exception?.GetBaseException()), TaskScheduler.Default).PipeTo(Self);
+                if (task.IsCompletedSuccessfully)
+                {
+                    // Nothing to write (the common case of a resync): done at once, without a round
+                    // trip through the mailbox (a node-lifecycle resync syncs every node each period).
+                    _inFlight.Remove(key);
+                    _failures.Remove(key);
+                }
+                else
+                {
+                    task.ContinueWith(t => new SyncDone(key, t.Exception?.GetBaseException()), TaskScheduler.Default).PipeTo(Self);
+                }
             }
             node = next;
         }

@@ -24,7 +24,12 @@ public sealed class ReplicaSetController : ControllerActor
     private readonly Expectations _expectations;
     private readonly Dictionary<string, JsonObject> _replicaSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _keyByUid = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByNamespace = new(StringComparer.Ordinal);
+    // Pods by the uid of their controller, and pods without one by namespace: a sync looks at its
+    // own pods and the orphans it may adopt, never at every pod of the namespace (Kubernetes keeps
+    // the same index), so a sync costs the ReplicaSet's size, not the namespace's.
+    private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, JsonObject>> _orphansByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonObject> _pods = new(StringComparer.Ordinal);
 
     public ReplicaSetController(IControllerStore store, ControllerSettings settings, TimeProvider time)
         : base(store, [ObjectFilter.All(ReplicaSetKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
@@ -59,10 +64,17 @@ public sealed class ReplicaSetController : ControllerActor
             return [key];
         }
 
-        var pods = _podsByNamespace.TryGetValue(obj.Namespace(), out var p) ? p : _podsByNamespace[obj.Namespace()] = new(StringComparer.Ordinal);
-        pods.TryGetValue(obj.Name(), out var previous);
-        if (e.Type == "DELETED") pods.Remove(obj.Name());
-        else pods[obj.Name()] = obj;
+        _pods.TryGetValue(key, out var previous);
+        if (previous is not null) Bucket(previous)?.Remove(previous.Name());
+        if (e.Type == "DELETED")
+        {
+            _pods.Remove(key);
+        }
+        else
+        {
+            _pods[key] = obj;
+            Bucket(obj, create: true)![obj.Name()] = obj;
+        }
 
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var version in new[] { previous, obj })
@@ -90,13 +102,34 @@ public sealed class ReplicaSetController : ControllerActor
         return keys;
     }
 
+    /// <summary>The index bucket a pod belongs in: its controller's pods, or its namespace's orphans.</summary>
+    private Dictionary<string, JsonObject>? Bucket(JsonObject pod, bool create = false)
+    {
+        var (index, bucketKey) = PodHelpers.ControllerRef(pod).GetString("uid") is { } owner
+            ? (_podsByOwner, owner)
+            : (_orphansByNamespace, pod.Namespace());
+        if (index.TryGetValue(bucketKey, out var bucket)) return bucket;
+        if (!create) return null;
+        return index[bucketKey] = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>The pods a ReplicaSet's sync needs: those it controls and the orphans of its namespace.</summary>
+    private List<JsonObject> Candidates(JsonObject rs)
+    {
+        var pods = new List<JsonObject>();
+        if (rs.Uid() is { } uid && _podsByOwner.TryGetValue(uid, out var owned)) pods.AddRange(owned.Values);
+        if (_orphansByNamespace.TryGetValue(rs.Namespace(), out var orphans)) pods.AddRange(orphans.Values);
+        return pods;
+    }
+
     protected override void OnSyncFailed(string key, Exception error) => _expectations.Forget(key);
 
     protected override Task Sync(string key)
     {
         if (!_replicaSets.TryGetValue(key, out var rs)) return Task.CompletedTask;
         var now = _time.GetUtcNow();
-        var pods = _podsByNamespace.TryGetValue(rs.Namespace(), out var p) ? p.Values.ToList() : [];
+        // Pods controlled by others are left out: the reconciler neither counts nor adopts them.
+        var pods = Candidates(rs);
         var plan = ReplicaSetReconciler.Reconcile(rs, pods, now, _settings.BurstReplicas, _expectations.Satisfied(key, now));
         if (plan.ChangesPods) _expectations.Expect(key, plan.Create, plan.Delete.Count, now);
         if (plan.RecheckAfter is { } after) RetryAfter(key, after);
