@@ -51,6 +51,8 @@ public sealed class SchedulerActor : ControllerActor
     private readonly Dictionary<string, string> _lastMessage = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _assumed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    // "Scheduled" events are written beside the binds, not before the next bind may start.
+    private readonly BackgroundWrites _events = new(256);
 
     public SchedulerActor(IControllerStore store, SchedulerSettings settings, TimeProvider time)
         : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
@@ -149,7 +151,7 @@ public sealed class SchedulerActor : ControllerActor
             _assumed[key] = node;
             _unschedulable.Remove(key);
             _attempts.Remove(key);
-            return BindAsync(Store, pod, node, now, Stopping);
+            return BindAsync(Store, _events, pod, node, now, Stopping);
         }
         _unschedulable.Add(key);
         var attempts = _attempts[key] = _attempts.GetValueOrDefault(key) + 1;
@@ -166,7 +168,7 @@ public sealed class SchedulerActor : ControllerActor
         if (_assumed.Remove(key)) _cache.RemovePod(key);
     }
 
-    private static async Task BindAsync(IControllerStore store, JsonObject pod, string node, DateTimeOffset now, CancellationToken ct)
+    private static async Task BindAsync(IControllerStore store, BackgroundWrites events, JsonObject pod, string node, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
@@ -177,7 +179,7 @@ public sealed class SchedulerActor : ControllerActor
             // Deleted meanwhile, or bound already (by an earlier scheduler before a failover): the watch tells the truth.
             return;
         }
-        await Try(EventRecorder.Record(store, pod, "Normal", "Scheduled", $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node}", Component, now, ct));
+        events.Post(() => EventRecorder.Record(store, pod, "Normal", "Scheduled", $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node}", Component, now, ct));
     }
 
     private static async Task ReportUnschedulableAsync(IControllerStore store, JsonObject pod, string message, DateTimeOffset now, CancellationToken ct)
