@@ -37,7 +37,6 @@ internal sealed class NodeUnderTest : IAsyncDisposable
         await File.WriteAllTextAsync(overlay, string.Join('\n',
             $"include \"{Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf")}\"",
             $"orchestrator.controllers.node-monitor-grace-period = {(int)gracePeriod.TotalSeconds}s",
-            "orchestrator.controllers.node-monitor-period = 5s",
             ""));
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "orchestrator.dll")])

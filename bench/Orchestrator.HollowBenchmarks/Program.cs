@@ -24,7 +24,7 @@ foreach (var mode in options.Mode == "both" ? ["rs", "pods"] : new[] { options.M
     rows.Add(await RunScenario(options, mode));
 
 Console.WriteLine();
-Console.WriteLine("| scenario | nodes | pods | Running | pods/s (first create → last Running) | pods/s (middle 80%) | pods seen/s | scheduling p50 / p99 ms | create → Running p50 / p99 ms | journal writes/s | node CPU s | node peak RSS MiB | load avg (start → end) |");
+Console.WriteLine("| scenario | nodes | pods | Running | pods/s (first create → last Running) | pods/s (middle 80%) | pods seen/s | scheduling p50 / p99 ms | create → Running p50 / p99 ms | journal writes/s | node CPU s (ms per pod) | node peak RSS MiB | load avg (start → end) |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var row in rows) Console.WriteLine(row.Markdown());
 return rows.All(r => r.Running == r.Pods) ? 0 : 1;
@@ -45,6 +45,7 @@ static async Task<Row> RunScenario(Options options, string mode)
     var registering = Stopwatch.StartNew();
     await nodes.RegisterAsync(16, stop.Token);
     while (await CountAsync(http, "/api/v1/nodes") < options.Nodes) await Task.Delay(200);
+    Console.WriteLine($"node process pid {node.Pid}");
     Console.WriteLine($"registered {options.Nodes} hollow nodes in {registering.Elapsed.TotalSeconds:0.0}s ({options.Nodes / registering.Elapsed.TotalSeconds:0}/s)");
     // The scheduler learns of nodes through its own watch; give it a moment to have all of them.
     await Task.Delay(TimeSpan.FromSeconds(2));
@@ -122,9 +123,14 @@ static async Task CreateReplicaSetsAsync(HttpClient http, Options options)
                 },
             },
         };
-        using var response = await http.PostAsync("/apis/apps/v1/namespaces/default/replicasets", HollowNodes.Json(rs));
-        if (response.StatusCode != HttpStatusCode.Created)
-            throw new InvalidOperationException($"creating ReplicaSet bench-{i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await http.PostAsync("/apis/apps/v1/namespaces/default/replicasets", HollowNodes.Json(rs));
+            // A timed-out create (504) may still have been applied: the retry then finds it (409).
+            if (response.StatusCode == HttpStatusCode.Created || (attempt > 0 && response.StatusCode == HttpStatusCode.Conflict)) break;
+            if (attempt >= 3 || response.StatusCode != HttpStatusCode.GatewayTimeout)
+                throw new InvalidOperationException($"creating ReplicaSet bench-{i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 }
 
@@ -227,5 +233,5 @@ internal sealed record Row(
     double JournalWritesPerSecond, double NodeCpuSeconds, long PeakRssMiB, string Load)
 {
     public string Markdown() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Nodes:N0} | {Pods:N0} | {Running:N0} | {PerSecond:0} | {Middle:0} | {SeenPerSecond:0} | {SchedulingP50:0} / {SchedulingP99:0} | {StartupP50:0} / {StartupP99:0} | {JournalWritesPerSecond:0} | {NodeCpuSeconds:0} | {PeakRssMiB:N0} | {Load} |");
+        $"| {Scenario} | {Nodes:N0} | {Pods:N0} | {Running:N0} | {PerSecond:0} | {Middle:0} | {SeenPerSecond:0} | {SchedulingP50:0} / {SchedulingP99:0} | {StartupP50:0} / {StartupP99:0} | {JournalWritesPerSecond:0} | {NodeCpuSeconds:0} ({NodeCpuSeconds * 1000 / Math.Max(1, Running):0}) | {PeakRssMiB:N0} | {Load} |");
 }
