@@ -65,6 +65,13 @@ if ! docker image inspect orchestrator/busybox:latest >/dev/null 2>&1; then
   log "built image orchestrator/busybox:latest"
 fi
 
+# orchestrator/busybox:v2: a second tag of the same image, so rolling-update tests have "a new
+# image" to roll to (a tag costs nothing and needs no registry).
+if ! docker image inspect orchestrator/busybox:v2 >/dev/null 2>&1; then
+  docker tag orchestrator/busybox:latest orchestrator/busybox:v2
+  log "tagged orchestrator/busybox:v2"
+fi
+
 # --- Local pod infra image: orchestrator/pause:latest ------------------------------------
 # The container that owns a pod's network namespace (the sandbox; Kubernetes' "pause").
 # A static C program of a few lines: it sleeps in pause(), reaps children, and exits 0 at

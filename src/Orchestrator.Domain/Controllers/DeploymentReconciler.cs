@@ -338,19 +338,39 @@ public static class DeploymentReconciler
             .Where(a => a.Key is not (RevisionAnnotation or DesiredReplicasAnnotation or MaxReplicasAnnotation or "kubectl.kubernetes.io/last-applied-configuration"))
             .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
 
-    /// <summary>Two pod templates are the same rollout when equal apart from the pod-template-hash label.</summary>
+    /// <summary>
+    /// Two pod templates are the same rollout when equal apart from the pod-template-hash label and
+    /// apart from empty values: a null, <c>{}</c> or <c>[]</c> field means what an absent one does (Kubernetes
+    /// compares typed templates, where they are all the zero value). kubectl rollout undo sends the
+    /// old ReplicaSet's template as Go serializes it (<c>creationTimestamp: null</c>, <c>resources: {}</c>).
+    /// </summary>
     public static bool TemplatesEqual(JsonObject? a, JsonObject? b) => JsonNode.DeepEquals(WithoutHash(a), WithoutHash(b));
 
     private static JsonObject WithoutHash(JsonObject? template)
     {
         var copy = template?.DeepClone() as JsonObject ?? new JsonObject();
-        if (copy["metadata"]?["labels"] is JsonObject labels)
-        {
-            labels.Remove(HashLabel);
-            if (labels.Count == 0) ((JsonObject)copy["metadata"]!).Remove("labels");
-        }
-        if (copy["metadata"] is JsonObject { Count: 0 }) copy.Remove("metadata");
+        if (copy["metadata"]?["labels"] is JsonObject labels) labels.Remove(HashLabel);
+        PruneEmpty(copy);
         return copy;
+    }
+
+    /// <summary>Removes nulls, empty objects and empty arrays from objects, innermost first.</summary>
+    private static bool PruneEmpty(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return true;
+            case JsonObject o:
+                foreach (var (key, value) in o.ToList())
+                    if (PruneEmpty(value)) o.Remove(key);
+                return o.Count == 0;
+            case JsonArray a:
+                foreach (var item in a) PruneEmpty(item);
+                return a.Count == 0;
+            default:
+                return false;
+        }
     }
 
     /// <summary>Kubernetes-style pod-template-hash: FNV-1a of the canonical template (and collision count), in safe characters.</summary>

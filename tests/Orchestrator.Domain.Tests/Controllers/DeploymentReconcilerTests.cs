@@ -157,6 +157,39 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Rollback_as_kubectl_serializes_the_template_reuses_the_old_ReplicaSet()
+    {
+        var deployment = Deployment(2);
+        var world = new World();
+        world.Settle(deployment);
+        var first = world.ReplicaSets.Keys.Single();
+        deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:2";
+        world.Settle(deployment);
+        // What kubectl rollout undo sends: Go's zero values written out.
+        var template = (JsonObject)world.ReplicaSets[first]["spec"]!["template"]!.DeepClone();
+        ((JsonObject)template["metadata"]!["labels"]!).Remove("pod-template-hash");
+        template["metadata"]!["creationTimestamp"] = null;
+        template["spec"]!["containers"]![0]!["resources"] = new JsonObject();
+        template["spec"]!["containers"]![0]!["env"] = new JsonArray();
+        deployment["spec"]!["template"] = template;
+        world.Settle(deployment);
+        Assert.Equal(2, world.ReplicaSets.Count);
+        Assert.Equal(2, world.ReplicaSets[first]["spec"]!["replicas"].GetLong());
+        Assert.Equal("3", world.ReplicaSets[first].Annotations()["deployment.kubernetes.io/revision"]);
+    }
+
+    [Fact]
+    public void Templates_that_differ_in_a_value_are_not_equal_even_when_empty_fields_are_ignored()
+    {
+        var a = JsonNode.Parse("""{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"nginx:1","resources":{}}]}}""")!.AsObject();
+        var b = JsonNode.Parse("""{"metadata":{"labels":{"app":"web","pod-template-hash":"x"}},"spec":{"containers":[{"name":"c","image":"nginx:1"}]}}""")!.AsObject();
+        var c = JsonNode.Parse("""{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"nginx:1","resources":{"limits":{"cpu":"1"}}}]}}""")!.AsObject();
+        Assert.True(DeploymentReconciler.TemplatesEqual(a, b));
+        Assert.Equal(DeploymentReconciler.TemplateHash(a), DeploymentReconciler.TemplateHash(b));
+        Assert.False(DeploymentReconciler.TemplatesEqual(a, c));
+    }
+
+    [Fact]
     public void Recreate_scales_old_to_zero_before_the_new_gets_pods()
     {
         var deployment = Deployment(3, strategy: "Recreate");
