@@ -123,4 +123,89 @@ public sealed class KubectlAcceptanceTests(NodeFixture fixture) : IClassFixture<
         (await Kubectl.RunAsync("delete configmap watched-1")).EnsureSuccess();
         await watch.WaitForLine(TimeSpan.FromSeconds(30), "DELETED", "watched-1");
     }
+
+    private static string CascadeDeployment(string name) => $$"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{name}}
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: {{name}}}
+          template:
+            metadata:
+              labels: {app: {{name}}}
+            spec:
+              # No node matches: the pods stay unbound, so they go as soon as they are deleted
+              # (this node runs no agent that would finish a bound pod's graceful deletion).
+              nodeSelector: {cascade: nowhere}
+              containers:
+              - name: main
+                image: orchestrator/busybox:latest
+        """;
+
+    private async Task<JsonObject> GetJson(string what) => JsonNode.Parse((await Kubectl.RunAsync($"get {what} -o json")).EnsureSuccess().Stdout)!.AsObject();
+
+    private async Task<List<JsonObject>> Items(string what) => (await GetJson(what))["items"]!.AsArray().OfType<JsonObject>().ToList();
+
+    /// <summary>Polls until <paramref name="condition"/> holds (the controllers converge asynchronously).</summary>
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(250);
+        }
+    }
+
+    [KubectlFact]
+    public async Task Delete_with_cascade_orphan_leaves_the_replica_set_and_pods_without_the_owner()
+    {
+        (await Kubectl.RunAsync("create namespace cascade-orphan")).EnsureSuccess();
+        (await Kubectl.RunAsync("apply -n cascade-orphan -f -", CascadeDeployment("keep"))).EnsureSuccess();
+        await Eventually(async () => (await Items("pods -n cascade-orphan -l app=keep")).Count == 2, "2 pods");
+        var rs = Assert.Single(await Items("rs -n cascade-orphan"));
+        Assert.True(rs["metadata"]!["ownerReferences"]![0]!["blockOwnerDeletion"]!.GetValue<bool>());
+        Assert.True(rs["metadata"]!["ownerReferences"]![0]!["controller"]!.GetValue<bool>());
+
+        Assert.Contains("deleted", (await Kubectl.RunAsync("delete deployment keep -n cascade-orphan --cascade=orphan", timeout: TimeSpan.FromSeconds(100))).EnsureSuccess().Stdout);
+
+        Assert.Contains("NotFound", (await Kubectl.RunAsync("get deployment keep -n cascade-orphan")).Stderr);
+        var orphan = Assert.Single(await Items("rs -n cascade-orphan"));
+        Assert.Equal(rs["metadata"]!["uid"]!.GetValue<string>(), orphan["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Null(orphan["metadata"]!["ownerReferences"]?.AsArray().FirstOrDefault());
+        Assert.Null(orphan["metadata"]!["deletionTimestamp"]);
+        var pods = await Items("pods -n cascade-orphan -l app=keep");
+        Assert.Equal(2, pods.Count);
+        Assert.All(pods, p => Assert.Equal(orphan["metadata"]!["uid"]!.GetValue<string>(), p["metadata"]!["ownerReferences"]![0]!["uid"]!.GetValue<string>()));
+        Assert.All(pods, p => Assert.True(p["metadata"]!["ownerReferences"]![0]!["blockOwnerDeletion"]!.GetValue<bool>()));
+    }
+
+    [KubectlFact]
+    public async Task Delete_with_cascade_foreground_keeps_the_deployment_until_its_pods_are_gone()
+    {
+        (await Kubectl.RunAsync("create namespace cascade-foreground")).EnsureSuccess();
+        (await Kubectl.RunAsync("apply -n cascade-foreground -f -", CascadeDeployment("fg"))).EnsureSuccess();
+        await Eventually(async () => (await Items("pods -n cascade-foreground -l app=fg")).Count == 2, "2 pods");
+        // One pod is held by a finalizer of ours: the foreground deletion must wait for it.
+        var held = (await Items("pods -n cascade-foreground -l app=fg"))[0]["metadata"]!["name"]!.GetValue<string>();
+        (await Kubectl.RunAsync($$$"""patch pod {{{held}}} -n cascade-foreground --type=merge -p '{"metadata":{"finalizers":["example.com/hold"]}}'""")).EnsureSuccess();
+
+        (await Kubectl.RunAsync("delete deployment fg -n cascade-foreground --cascade=foreground --wait=false")).EnsureSuccess();
+
+        await Eventually(async () => (await Items("pods -n cascade-foreground -l app=fg")).Count == 1
+            && (await Items("rs -n cascade-foreground")).All(r => r["metadata"]!["deletionTimestamp"] is not null), "the free pod gone and the ReplicaSet deleting");
+        var deployment = await GetJson("deployment fg -n cascade-foreground");
+        Assert.NotNull(deployment["metadata"]!["deletionTimestamp"]);
+        Assert.Contains("foregroundDeletion", deployment["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+        var heldPod = await GetJson($"pod {held} -n cascade-foreground");
+        Assert.NotNull(heldPod["metadata"]!["deletionTimestamp"]);
+
+        (await Kubectl.RunAsync($$$"""patch pod {{{held}}} -n cascade-foreground --type=merge -p '{"metadata":{"finalizers":null}}'""")).EnsureSuccess();
+        (await Kubectl.RunAsync("wait --for=delete deployment/fg -n cascade-foreground --timeout=90s", timeout: TimeSpan.FromSeconds(100))).EnsureSuccess();
+        Assert.Empty(await Items("rs -n cascade-foreground"));
+        Assert.Empty(await Items("pods -n cascade-foreground"));
+    }
 }

@@ -2,31 +2,29 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Domain.Controllers;
-using Orchestrator.Domain.Deployments;
-using Orchestrator.Domain.Pods;
-using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
 
 namespace Orchestrator.Cluster.Controllers;
 
 /// <summary>
-/// Deletes objects whose owners are all gone (background propagation): deleting a Deployment
-/// deletes its ReplicaSets, whose deletion deletes their pods. An owner missing from the cache is
-/// looked up in the store before anything is deleted, so a watch that is behind never causes a
-/// wrong deletion.
+/// Kubernetes' garbage collector for the kinds in <see cref="DeletionPropagation.CollectedKinds"/>:
+/// deletes objects whose owners are all gone (background propagation: deleting a Deployment deletes
+/// its ReplicaSets, whose deletion deletes their pods), orphans the dependents of an owner deleted
+/// with the <c>orphan</c> finalizer, and deletes the dependents of an owner deleted with the
+/// <c>foregroundDeletion</c> finalizer before releasing it. The decisions are the pure
+/// <see cref="GarbageCollectorRules"/> rules. An owner missing from the cache is looked up in the store
+/// before anything is deleted or unlinked, so a watch that is behind never causes a wrong write.
 /// </summary>
 public sealed class GarbageCollector : ControllerActor
 {
     public const string Component = "garbage-collector";
 
-    private static readonly ResourceKind[] Kinds = [DeploymentKind.Instance, ReplicaSetKind.Instance, PodKind.Instance];
-
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _uids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _keyByUid = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _dependents = new(StringComparer.Ordinal);
 
     public GarbageCollector(IControllerStore store)
-        : base(store, Kinds.Select(k => ObjectFilter.All(k.Kind)).ToList())
+        : base(store, DeletionPropagation.CollectedKinds.Select(ObjectFilter.All).ToList())
     {
     }
 
@@ -34,60 +32,166 @@ public sealed class GarbageCollector : ControllerActor
 
     protected override TimeSpan? ResyncInterval => TimeSpan.FromMinutes(1);
 
-    protected override IEnumerable<string> AllKeys() => _objects.Where(o => PodHelpers.OwnerReferences(o.Value).Count > 0).Select(o => o.Key).ToList();
+    protected override IEnumerable<string> AllKeys() =>
+        _objects.Where(o => PodHelpers.OwnerReferences(o.Value).Count > 0 || GarbageCollectorRules.HasCollectorFinalizer(o.Value)).Select(o => o.Key).ToList();
 
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var obj = e.Object;
         var key = $"{kind}|{obj.Namespace()}|{obj.Name()}";
         var uid = obj.Uid();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         if (_objects.TryGetValue(key, out var previous))
+        {
             foreach (var r in PodHelpers.OwnerReferences(previous))
-                if (r.GetString("uid") is { } o && _dependents.TryGetValue(o, out var set)) set.Remove(key);
+            {
+                if (r.GetString("uid") is not { } o) continue;
+                if (_dependents.TryGetValue(o, out var set)) set.Remove(key);
+                AddIfCollecting(o, keys);
+            }
+        }
         if (e.Type == "DELETED")
         {
             _objects.Remove(key);
-            if (uid is null) return [];
-            _uids.Remove(uid);
-            return _dependents.Remove(uid, out var orphans) ? orphans : [];
+            if (uid is null) return keys;
+            _keyByUid.Remove(uid);
+            if (_dependents.Remove(uid, out var orphans)) keys.UnionWith(orphans);
+            return keys;
         }
         _objects[key] = obj;
-        if (uid is not null) _uids.Add(uid);
+        if (uid is not null) _keyByUid[uid] = key;
         var owners = PodHelpers.OwnerReferences(obj);
         foreach (var r in owners)
         {
             if (r.GetString("uid") is not { } o) continue;
             if (!_dependents.TryGetValue(o, out var set)) _dependents[o] = set = new HashSet<string>(StringComparer.Ordinal);
             set.Add(key);
+            AddIfCollecting(o, keys);
         }
-        return owners.Any(r => r.GetString("uid") is { } o && !_uids.Contains(o)) ? [key] : [];
+        if (owners.Any(r => StateOf(r) != OwnerState.Solid)) keys.Add(key);
+        if (GarbageCollectorRules.HasCollectorFinalizer(obj))
+        {
+            keys.Add(key);
+            // An owner deleted in the foreground: every dependent decides again (now that its owner waits).
+            if (uid is not null && _dependents.TryGetValue(uid, out var mine)) keys.UnionWith(mine);
+        }
+        return keys;
+    }
+
+    /// <summary>A change of a dependent concerns its owner when that owner waits on its dependents or orphans them.</summary>
+    private void AddIfCollecting(string ownerUid, HashSet<string> keys)
+    {
+        if (_keyByUid.TryGetValue(ownerUid, out var ownerKey) && GarbageCollectorRules.HasCollectorFinalizer(_objects[ownerKey])) keys.Add(ownerKey);
+    }
+
+    private OwnerState StateOf(JsonObject reference)
+    {
+        if (reference.GetString("kind") is not { } kind || !DeletionPropagation.CollectedKinds.Contains(kind)) return OwnerState.Solid; // not ours to judge
+        return reference.GetString("uid") is { } uid && _keyByUid.TryGetValue(uid, out var key)
+            ? GarbageCollectorRules.StateOf(_objects[key])
+            : OwnerState.Absent;
     }
 
     protected override Task Sync(string key)
     {
         if (!_objects.TryGetValue(key, out var obj)) return Task.CompletedTask;
-        if (OwnerRules.Decide(obj, r => r.GetString("uid") is { } u && _uids.Contains(u)) == OwnerVerdict.Keep) return Task.CompletedTask;
         var kind = ResourceKinds.ByKind(key.Split('|')[0])!;
-        return Collect(Store, kind, obj, Stopping);
+        var uid = obj.Uid() ?? "";
+        var dependentKeys = _dependents.TryGetValue(uid, out var set) ? set.ToList() : [];
+        if (GarbageCollectorRules.HasCollectorFinalizer(obj))
+        {
+            var dependents = dependentKeys.Select(k => _objects.GetValueOrDefault(k)).OfType<JsonObject>().ToList();
+            switch (GarbageCollectorRules.DecideOwner(obj, dependents))
+            {
+                case OrphanDependents orphan:
+                    return Orphan(Store, kind, obj, orphan.Dependents, Stopping);
+                case AwaitDependents wait:
+                    // Each blocking dependent is deleted by the dependent rule (its owner now waits);
+                    // their deletions bring this owner back here.
+                    foreach (var d in wait.Blocking.Where(d => !d.IsDeleting())) Enqueue($"{d.GetString("kind")}|{d.Namespace()}|{d.Name()}");
+                    return Task.CompletedTask;
+                case ReleaseOwner:
+                    return RemoveFinalizer(Store, kind, obj, DeletionPropagation.ForegroundFinalizer, Stopping);
+            }
+            return Task.CompletedTask;
+        }
+        var references = PodHelpers.OwnerReferences(obj);
+        var verdict = GarbageCollectorRules.DecideDependent(obj, StateOf, dependentKeys.Count > 0);
+        // Owners the cache does not know may only be new: they are asked for in the store first.
+        var unverified = references.Where(r => StateOf(r) == OwnerState.Absent).ToList();
+        return verdict switch
+        {
+            DropOwnerReferences drop => Unlink(Store, kind, obj, drop.OwnerUids, unverified, Stopping),
+            DeleteDependent delete => Collect(Store, kind, obj, delete.PropagationPolicy, unverified, Stopping),
+            _ => Task.CompletedTask,
+        };
     }
 
-    private static async Task Collect(IControllerStore store, ResourceKind kind, JsonObject obj, CancellationToken ct)
+    /// <summary>True when one of <paramref name="owners"/> exists in the store after all (the cache is behind).</summary>
+    private static async Task<bool> AnyExists(IControllerStore store, string ns, IEnumerable<JsonObject> owners, CancellationToken ct)
     {
-        // The cache may be behind: ask the store about every owner before deleting.
-        foreach (var owner in PodHelpers.OwnerReferences(obj))
+        foreach (var owner in owners)
         {
             var ownerKind = owner.GetString("kind") is { } k ? ResourceKinds.ByKind(k) : null;
-            if (ownerKind is null) return; // an owner of a kind we do not serve: leave the object alone
+            if (ownerKind is null) return true;
             try
             {
-                var current = await store.Get(ownerKind, obj.Namespace(), owner.GetString("name") ?? "", ct);
-                if (current.Uid() == owner.GetString("uid")) return;
+                var current = await store.Get(ownerKind, ownerKind.Namespaced ? ns : "", owner.GetString("name") ?? "", ct);
+                if (current.Uid() == owner.GetString("uid")) return true;
             }
             catch (ApiErrorException e) when (e.Error.Code == 404)
             {
             }
         }
-        await ReplicaSetController.IgnoreGone(store.Delete(kind, obj.Namespace(), obj.Name(),
-            new DeleteRequest(PreconditionUid: obj.Uid(), PropagationPolicy: "Background"), ct));
+        return false;
     }
+
+    private static async Task Collect(IControllerStore store, ResourceKind kind, JsonObject obj, string policy, IReadOnlyList<JsonObject> unverified, CancellationToken ct)
+    {
+        if (await AnyExists(store, obj.Namespace(), unverified, ct)) return;
+        await ReplicaSetController.IgnoreGone(store.Delete(kind, obj.Namespace(), obj.Name(),
+            new DeleteRequest(PreconditionUid: obj.Uid(), PropagationPolicy: policy), ct));
+    }
+
+    private static async Task Unlink(IControllerStore store, ResourceKind kind, JsonObject obj, IReadOnlyList<string> ownerUids, IReadOnlyList<JsonObject> unverified, CancellationToken ct)
+    {
+        var existing = new List<string>();
+        foreach (var owner in unverified)
+            if (await AnyExists(store, obj.Namespace(), [owner], ct)) existing.Add(owner.GetString("uid") ?? "");
+        var drop = ownerUids.Except(existing, StringComparer.Ordinal).ToList();
+        if (drop.Count == 0) return;
+        await DropReferences(store, kind, obj, drop, ct);
+    }
+
+    private static async Task Orphan(IControllerStore store, ResourceKind kind, JsonObject owner, IReadOnlyList<JsonObject> dependents, CancellationToken ct)
+    {
+        var uid = owner.Uid() ?? "";
+        foreach (var dependent in dependents)
+        {
+            var dependentKind = ResourceKinds.ByKind(dependent.GetString("kind") ?? "");
+            if (dependentKind is not null) await DropReferences(store, dependentKind, dependent, [uid], ct);
+        }
+        await RemoveFinalizer(store, kind, owner, DeletionPropagation.OrphanFinalizer, ct);
+    }
+
+    /// <summary>Removes references from a dependent, on the version observed (a conflict is retried with a fresh one).</summary>
+    private static Task DropReferences(IControllerStore store, ResourceKind kind, JsonObject obj, IReadOnlyList<string> ownerUids, CancellationToken ct) =>
+        ReplicaSetController.IgnoreGone(store.Patch(kind, obj.Namespace(), obj.Name(), PatchType.Merge, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["ownerReferences"] = GarbageCollectorRules.ReferencesWithout(obj, ownerUids),
+                ["resourceVersion"] = obj.ResourceVersion(),
+            },
+        }, ct: ct));
+
+    private static Task RemoveFinalizer(IControllerStore store, ResourceKind kind, JsonObject owner, string finalizer, CancellationToken ct) =>
+        ReplicaSetController.IgnoreGone(store.Patch(kind, owner.Namespace(), owner.Name(), PatchType.Merge, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["finalizers"] = GarbageCollectorRules.FinalizersWithout(owner, finalizer),
+                ["resourceVersion"] = owner.ResourceVersion(),
+            },
+        }, ct: ct));
 }

@@ -90,30 +90,3 @@ public static class NodeLifecycle
         return taintedSince.AddSeconds(Math.Max(0, tolerations.Min(t => t.TolerationSeconds!.Value)));
     }
 }
-
-/// <summary>What the garbage collector does with an object, given which of its owners still exist.</summary>
-public enum OwnerVerdict
-{
-    /// <summary>No owner references, or at least one owner exists.</summary>
-    Keep,
-
-    /// <summary>Every owner is gone: delete the object (background propagation).</summary>
-    Delete,
-}
-
-/// <summary>The pure rule of the garbage collector (background propagation).</summary>
-public static class OwnerRules
-{
-    /// <summary>
-    /// An object is garbage when it has owner references and none of the owners exists any more
-    /// (an owner recreated under the same name has a new uid and does not count).
-    /// </summary>
-    public static OwnerVerdict Decide(JsonObject obj, Func<JsonObject, bool> ownerExists)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        ArgumentNullException.ThrowIfNull(ownerExists);
-        var owners = PodHelpers.OwnerReferences(obj);
-        if (owners.Count == 0 || obj.IsDeleting()) return OwnerVerdict.Keep;
-        return owners.Any(ownerExists) ? OwnerVerdict.Keep : OwnerVerdict.Delete;
-    }
-}

@@ -105,7 +105,7 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
                 errors.Add(FieldError.Forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted"));
             if (errors.Count > 0) return Decision.Refuse(ApiError.Invalid(Kind, Key.Name, Causes(errors)));
             if (JsonNode.DeepEquals(updated, Current)) return Decision.NoChange(Visible!);
-            if (updated.IsDeleting() && updated.Finalizers().Count == 0) return Decision.Persist(new ResourceDeleted(updated));
+            if (updated.IsDeleting() && updated.Finalizers().Count == 0 && !AwaitsNodeAgent(updated)) return Decision.Persist(new ResourceDeleted(updated));
             _ = context;
             return Decision.Persist(new ResourceUpdated(updated, change));
         });
@@ -148,22 +148,43 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
                 $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {ResourceVersion}"));
         // Graceful deletion of a pod bound to a node: only mark it; the node agent stops its containers
         // within the grace period, then deletes it with grace 0 (as a kubelet does).
+        // The propagation policy becomes finalizers (orphan, foregroundDeletion) the garbage collector
+        // acts on; a later delete may change the policy of an object already being deleted.
+        var finalizers = DeletionPropagation.Finalizers(Kind, Current.Finalizers(), request.PropagationPolicy);
         var podGrace = request.GracePeriodSeconds ?? Current["spec"]?["terminationGracePeriodSeconds"].GetLong() ?? 30;
-        if (Kind.Kind == "Pod" && !string.IsNullOrEmpty(Current["spec"]?["nodeName"]?.GetValue<string>()) && podGrace > 0)
+        if (Kind.Kind == "Pod" && !string.IsNullOrEmpty(Current["spec"]?["nodeName"]?.GetValue<string>()) && (podGrace > 0 || Current.IsDeleting()))
         {
-            if (Current.IsDeleting()) return Decision.NoChange(Visible!);
-            var marked = (JsonObject)Current.DeepClone();
-            marked.Metadata()["deletionTimestamp"] = ObjectMeta.FormatTime(context.Now);
-            marked.Metadata()["deletionGracePeriodSeconds"] = podGrace;
-            return Decision.Persist(new ResourceUpdated(marked, "deletion-requested"));
+            // A pod in graceful termination with finalizers left that its node agent deletes with
+            // grace 0 goes as soon as the last finalizer does.
+            if (Current.IsDeleting() && podGrace == 0 && finalizers.Count == 0) return Decision.Persist(new ResourceDeleted(Current));
+            var grace = Current.IsDeleting() ? Math.Min(podGrace, Current.Metadata()["deletionGracePeriodSeconds"].GetLong() ?? podGrace) : podGrace;
+            return MarkDeleting(finalizers, grace, context);
         }
-        if (Current.Finalizers().Count == 0) return Decision.Persist(new ResourceDeleted(Current));
-        if (Current.IsDeleting()) return Decision.NoChange(Visible!);
-        var updated = (JsonObject)Current.DeepClone();
-        updated.Metadata()["deletionTimestamp"] = ObjectMeta.FormatTime(context.Now);
-        updated.Metadata()["deletionGracePeriodSeconds"] = request.GracePeriodSeconds ?? 0;
+        if (finalizers.Count == 0) return Decision.Persist(new ResourceDeleted(Current));
+        return MarkDeleting(finalizers, Current.IsDeleting() ? Current.Metadata()["deletionGracePeriodSeconds"].GetLong() ?? 0 : request.GracePeriodSeconds ?? 0, context);
+    }
+
+    /// <summary>Sets deletionTimestamp (once), the grace period and the finalizers; nothing to persist when none of them changes.</summary>
+    private Decision MarkDeleting(IReadOnlyList<string> finalizers, long grace, DecisionContext context)
+    {
+        var updated = (JsonObject)Current!.DeepClone();
+        var meta = updated.Metadata();
+        if (!Current.IsDeleting()) meta["deletionTimestamp"] = ObjectMeta.FormatTime(context.Now);
+        meta["deletionGracePeriodSeconds"] = grace;
+        if (finalizers.Count > 0) meta["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode)f).ToArray());
+        else meta.Remove("finalizers");
+        if (JsonNode.DeepEquals(updated, Current)) return Decision.NoChange(Visible!);
         return Decision.Persist(new ResourceUpdated(updated, "deletion-requested"));
     }
+
+    /// <summary>
+    /// A pod bound to a node in graceful termination: it stays, even without finalizers, until its
+    /// node agent has stopped its containers and deletes it with grace 0 (as a kubelet does); an
+    /// update meanwhile (its status, a finalizer removed) does not delete it.
+    /// </summary>
+    private bool AwaitsNodeAgent(JsonObject obj) =>
+        Kind.Kind == "Pod" && !string.IsNullOrEmpty(obj["spec"]?["nodeName"]?.GetValue<string>())
+        && (obj.Metadata()["deletionGracePeriodSeconds"].GetLong() ?? 0) > 0;
 
     private JsonObject CheckKind(JsonObject obj)
     {

@@ -112,6 +112,13 @@ public sealed class FakeControllerStore : IControllerStore
             };
             if (!JsonNode.DeepEquals(current["spec"], updated["spec"])) updated.Metadata()["generation"] = current.Generation() + 1;
             Writes.Add($"patch{(subresource == Subresource.Status ? "/status" : "")} {kind.Kind} {ns}/{name} {patch.ToJsonString()}");
+            if (updated.IsDeleting() && updated.Finalizers().Count == 0)
+            {
+                // The last finalizer of a deleting object is gone: so is the object.
+                _objects.Remove(key);
+                Notify(kind.Kind, "DELETED", updated, ++_resourceVersion);
+                return Task.FromResult(updated);
+            }
             return Task.FromResult(Store(key, updated, "MODIFIED"));
         }
     }
@@ -128,7 +135,16 @@ public sealed class FakeControllerStore : IControllerStore
                 _objects[key] = obj;
                 return Task.FromException<JsonObject>(new ApiErrorException(ApiError.Conflict(kind, name, "uid precondition failed")));
             }
-            Writes.Add($"delete {kind.Kind} {ns}/{name}");
+            Writes.Add($"delete {kind.Kind} {ns}/{name}{(request?.PropagationPolicy is { } policy ? " " + policy : "")}");
+            // Finalizers (the object's own, or those of the propagation policy) keep it, marked deleting.
+            var finalizers = DeletionPropagation.Finalizers(kind, obj.Finalizers(), request?.PropagationPolicy);
+            if (finalizers.Count > 0)
+            {
+                var marked = (JsonObject)obj.DeepClone();
+                marked.Metadata()["deletionTimestamp"] ??= "2026-01-01T00:00:00Z";
+                marked.Metadata()["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode)f).ToArray());
+                return Task.FromResult(Store(key, marked, "MODIFIED"));
+            }
             Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
             return Task.FromResult(obj);
         }

@@ -47,6 +47,69 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
         AwaitAssert(() => Assert.Empty(_store.All("Pod")), TimeSpan.FromSeconds(5));
     }
 
+    private (JsonObject Deployment, JsonObject ReplicaSet) DeploymentWithPods(params string[] podFinalizers)
+    {
+        var deployment = _store.Put(DeploymentKind.Instance, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default" }, ["spec"] = new JsonObject() });
+        var rs = ReplicaSetControllerSpec.ReplicaSet("web-abc", 2);
+        rs.Metadata()["ownerReferences"] = new JsonArray(Objects.OwnerRef(deployment));
+        rs = _store.Put(ReplicaSetKind.Instance, rs);
+        _store.Put(PodKind.Instance, Objects.Pod("web-abc-1", owner: rs));
+        var held = Objects.Pod("web-abc-2", owner: rs);
+        if (podFinalizers.Length > 0) held.Metadata()["finalizers"] = new JsonArray(podFinalizers.Select(f => (JsonNode)f).ToArray());
+        _store.Put(PodKind.Instance, held);
+        return (deployment, rs);
+    }
+
+    [Fact]
+    public void Orphan_deletion_unlinks_the_dependents_then_lets_the_owner_go()
+    {
+        var (_, rs) = DeploymentWithPods();
+        Sys.ActorOf(GarbageCollector.Props(_store));
+        AwaitCondition(() => _store.WatchCount("Pod") > 0, TimeSpan.FromSeconds(5));
+
+        _store.Delete(DeploymentKind.Instance, "default", "web", new DeleteRequest(PropagationPolicy: DeletionPropagation.Orphan));
+        Assert.Equal(["orphan"], _store.Find("Deployment", "default", "web")!.Finalizers());
+        AwaitAssert(() => Assert.Empty(_store.All("Deployment")), TimeSpan.FromSeconds(5));
+
+        var orphan = _store.Find("ReplicaSet", "default", "web-abc")!;
+        Assert.Null(orphan.Metadata()["ownerReferences"]?.AsArray().FirstOrDefault());
+        Assert.False(orphan.IsDeleting());
+        Assert.Equal(2, _store.All("Pod").Count);
+        Assert.All(_store.All("Pod"), p => Assert.Equal(rs.Uid(), PodHelpers.ControllerRef(p).GetString("uid")));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Single(_store.All("ReplicaSet"));
+    }
+
+    [Fact]
+    public void Foreground_deletion_keeps_the_owner_until_every_blocking_dependent_is_gone()
+    {
+        DeploymentWithPods("example.com/hold");
+        Sys.ActorOf(GarbageCollector.Props(_store));
+        AwaitCondition(() => _store.WatchCount("Pod") > 0, TimeSpan.FromSeconds(5));
+
+        _store.Delete(DeploymentKind.Instance, "default", "web", new DeleteRequest(PropagationPolicy: DeletionPropagation.Foreground));
+        // The ReplicaSet has pods: it is deleted in the foreground too; the free pod goes, the held one waits.
+        AwaitAssert(() =>
+        {
+            Assert.Equal(["foregroundDeletion"], _store.Find("ReplicaSet", "default", "web-abc")?.Finalizers());
+            Assert.True(_store.Find("Pod", "default", "web-abc-2")?.IsDeleting());
+            Assert.Null(_store.Find("Pod", "default", "web-abc-1"));
+        }, TimeSpan.FromSeconds(5));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.True(_store.Find("Deployment", "default", "web")!.IsDeleting());
+        Assert.True(_store.Find("ReplicaSet", "default", "web-abc")!.IsDeleting());
+        lock (_store.Writes) Assert.Contains("delete ReplicaSet default/web-abc Foreground", _store.Writes);
+
+        // The last pod goes: then the ReplicaSet, then the Deployment.
+        _store.Patch(PodKind.Instance, "default", "web-abc-2", PatchType.Merge, JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!);
+        AwaitAssert(() =>
+        {
+            Assert.Empty(_store.All("Pod"));
+            Assert.Empty(_store.All("ReplicaSet"));
+            Assert.Empty(_store.All("Deployment"));
+        }, TimeSpan.FromSeconds(5));
+    }
+
     [Fact]
     public void A_silent_node_is_marked_unknown_tainted_and_its_pods_evicted_after_the_toleration()
     {

@@ -56,14 +56,4 @@ public sealed class NodeLifecycleTests
         forever["spec"]!["tolerations"] = JsonNode.Parse("""[{"operator":"Exists"}]""");
         Assert.Null(NodeLifecycle.EvictionTime(forever, Fixtures.Now, TimeSpan.FromSeconds(5)));
     }
-
-    [Property]
-    public Property Garbage_is_what_has_owners_and_none_of_them_exists() =>
-        Prop.ForAll(Gen.ListOf(Gen.Elements(true, false)).ToArbitrary(), exists =>
-        {
-            var pod = Fixtures.Pod("p", null);
-            pod.Metadata()["ownerReferences"] = new JsonArray(exists.Select((_, i) => (JsonNode)new JsonObject { ["uid"] = $"o{i}", ["kind"] = "ReplicaSet", ["name"] = $"o{i}" }).ToArray());
-            var verdict = OwnerRules.Decide(pod, r => exists[int.Parse(r.GetString("uid")![1..], System.Globalization.CultureInfo.InvariantCulture)]);
-            return verdict == (exists.Count > 0 && !exists.Any(e => e) ? OwnerVerdict.Delete : OwnerVerdict.Keep);
-        });
 }

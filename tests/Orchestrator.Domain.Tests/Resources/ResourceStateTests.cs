@@ -646,6 +646,59 @@ public class ResourceStateDeleteTests
     }
 
     [Fact]
+    public void The_propagation_policy_becomes_finalizers_that_may_change_until_the_last_one_goes()
+    {
+        var state = Created(ReplicaSetKind.Instance, ReplicaSet());
+        var orphan = Assert.IsType<ResourceUpdated>(state.Delete(new DeleteRequest(PropagationPolicy: "Orphan"), Context()).Event).Object;
+        Assert.True(orphan.IsDeleting());
+        Assert.Equal(["orphan"], orphan.Finalizers());
+        state = state.Then(state.Delete(new DeleteRequest(PropagationPolicy: "Orphan"), Context()));
+        Assert.Null(state.Delete(new DeleteRequest(PropagationPolicy: "Orphan"), Context()).Event);
+        var foreground = Assert.IsType<ResourceUpdated>(state.Delete(new DeleteRequest(PropagationPolicy: "Foreground"), Context()).Event).Object;
+        Assert.Equal(["foregroundDeletion"], foreground.Finalizers());
+        Assert.Equal(orphan.Metadata().GetString("deletionTimestamp"), foreground.Metadata().GetString("deletionTimestamp"));
+        Assert.IsType<ResourceDeleted>(state.Patch(PatchType.Merge, Json("""{"metadata":{"finalizers":[]}}"""), Subresource.Main, Context()).Event);
+
+        var fresh = Created(ReplicaSetKind.Instance, ReplicaSet());
+        Assert.IsType<ResourceDeleted>(fresh.Delete(new DeleteRequest(PropagationPolicy: "Background"), Context()).Event);
+        // A kind the garbage collector does not follow is deleted at once whatever the policy.
+        Assert.IsType<ResourceDeleted>(Created(ConfigMapKind.Instance, Json("""{"metadata":{"name":"c"},"data":{"a":"b"}}""")).Delete(new DeleteRequest(PropagationPolicy: "Foreground"), Context()).Event);
+    }
+
+    [Fact]
+    public void A_bound_pod_in_graceful_termination_waits_for_its_node_agent_even_without_finalizers()
+    {
+        var pod = Pod();
+        pod["spec"]!["nodeName"] = "n1";
+        var state = Created(PodKind.Instance, pod);
+        state = state.Then(state.Delete(new DeleteRequest(PropagationPolicy: "Foreground"), Context()));
+        Assert.Equal(["foregroundDeletion"], state.Current!.Finalizers());
+        Assert.Equal(30, state.Current!.Metadata()["deletionGracePeriodSeconds"].GetLong());
+
+        // The garbage collector removes the finalizer; the agent writes status: the pod stays.
+        var released = state.Patch(PatchType.Merge, Json("""{"metadata":{"finalizers":null}}"""), Subresource.Main, Context());
+        state = state.Then(released);
+        Assert.True(state.Exists);
+        var status = state.Patch(PatchType.Merge, Json("""{"status":{"phase":"Running"}}"""), Subresource.Status, Context());
+        Assert.IsNotType<ResourceDeleted>(status.Event);
+        // The agent has stopped the containers and deletes with grace 0.
+        Assert.IsType<ResourceDeleted>(state.Delete(new DeleteRequest(GracePeriodSeconds: 0), Context()).Event);
+    }
+
+    [Fact]
+    public void A_grace_0_delete_of_a_terminating_pod_with_finalizers_lets_it_go_with_the_last_finalizer()
+    {
+        var pod = Pod();
+        pod["spec"]!["nodeName"] = "n1";
+        pod.Metadata()["finalizers"] = new JsonArray("example.com/keep");
+        var state = Created(PodKind.Instance, pod);
+        state = state.Then(state.Delete(new DeleteRequest(), Context()));
+        state = state.Then(state.Delete(new DeleteRequest(GracePeriodSeconds: 0), Context()));
+        Assert.Equal(0, state.Current!.Metadata()["deletionGracePeriodSeconds"].GetLong());
+        Assert.IsType<ResourceDeleted>(state.Patch(PatchType.Merge, Json("""{"metadata":{"finalizers":null}}"""), Subresource.Main, Context()).Event);
+    }
+
+    [Fact]
     public void Delete_preconditions_on_uid_and_resourceVersion()
     {
         var state = Created(PodKind.Instance, Pod());
