@@ -182,6 +182,9 @@ public sealed class AgentNodeFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Agent is not null) await Agent.DisposeAsync();
+        if (Agent is null) return;
+        // Keep the node's output for whoever investigates a failure.
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"orchestrator-{Agent.NodeName}.log"), Agent.Node.Output);
+        await Agent.DisposeAsync();
     }
 }
