@@ -53,18 +53,18 @@ app.MapGet("/api/v1", (HttpContext http) => ResourceApi.WriteJson(http, Discover
 app.MapGet("/apis", (HttpContext http) => ResourceApi.WriteJson(http, Discovery.GroupList()));
 app.MapGet("/apis/{group}", (HttpContext http, string group) => Discovery.Groups.Contains(group)
     ? ResourceApi.WriteJson(http, Discovery.Group(group))
-    : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+    : ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 app.MapGet("/apis/{group}/v1", (HttpContext http, string group) => Discovery.Groups.Contains(group)
     ? ResourceApi.WriteJson(http, Discovery.ResourceList(group))
-    : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+    : ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 app.MapGet("/openapi/v3", (HttpContext http) => ResourceApi.WriteJson(http, OpenApi.Index()));
 app.MapGet("/openapi/v3/{**path}", (HttpContext http, string path) => OpenApi.Document(path) is { } doc
     ? ResourceApi.WriteJson(http, doc)
-    : ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+    : ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (HttpContext http, PodLogsApi logs, string ns, string name) => logs.Handle(http, ns, name));
 app.Map("/api/v1/{**path}", (HttpContext http, ResourceApi api, string? path) => api.Handle(http, "", path ?? ""));
 app.Map("/apis/{group}/v1/{**path}", (HttpContext http, ResourceApi api, string group, string? path) => api.Handle(http, group, path ?? ""));
-app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, new ApiError(404, "NotFound", "the server could not find the requested resource")));
+app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 
 await app.RunAsync();
 

@@ -34,6 +34,9 @@ public sealed record ApiError(
             $"{kind.Kind}{GroupSuffix(kind)} \"{name}\" is invalid: " + string.Join(", ", causes.Select(c => c.Field.Length == 0 ? c.Message : $"{c.Field}: {c.Message}")),
             kind.Kind, name, kind.Group, causes);
 
+    /// <summary>A path the server does not serve (no such kind, group or subresource).</summary>
+    public static ApiError NoSuchPath() => new((int)HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource");
+
     public static ApiError BadRequest(string message) => new((int)HttpStatusCode.BadRequest, "BadRequest", message);
 
     public static ApiError Forbidden(string message) => new((int)HttpStatusCode.Forbidden, "Forbidden", message);

@@ -68,7 +68,7 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
     }
 
     private static ApiErrorException NotFound() =>
-        new(new ApiError(404, "NotFound", "the server could not find the requested resource"));
+        new(ApiError.NoSuchPath());
 
     private async Task Dispatch(HttpContext http, Target t)
     {
