@@ -66,6 +66,9 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, bool> _inFlight = new(StringComparer.Ordinal); // key -> dirty
     private readonly Queue<string> _pending = new();
     private readonly HashSet<string> _pendingSet = new(StringComparer.Ordinal);
+    private readonly string? _member = ((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider
+        ? Cluster.Membership.MemberLiveness.Format(Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress)
+        : null;
     private JsonObject? _node;
     private bool _heartbeatInFlight;
 
@@ -199,7 +202,7 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
     private async Task<JsonObject> RegisterAsync()
     {
         var info = await _runtime.GetInfoAsync(_stopping.Token);
-        var node = NodeRegistration.Node(_settings.NodeName, info, _hostIp, _settings.ApiEndpoint, _time.GetUtcNow());
+        var node = NodeRegistration.Node(_settings.NodeName, info, _hostIp, _settings.ApiEndpoint, _time.GetUtcNow(), _member);
         try
         {
             var existing = await _store.Get(NodeKind.Instance, "", _settings.NodeName, _stopping.Token);

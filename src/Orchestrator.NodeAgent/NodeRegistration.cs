@@ -19,7 +19,8 @@ public static class NodeRegistration
     /// <summary>The kubelet version nodes report; matches the API server's version.</summary>
     public const string KubeletVersion = "v1.30.0-orchestrator";
 
-    public static JsonObject Node(string nodeName, RuntimeInfo info, string hostIp, Uri? apiEndpoint, DateTimeOffset now)
+    /// <param name="member">This member's unique cluster address (<c>orchestrator.io/member</c>): other members forward log requests to it, and once it is removed from the cluster the node is known to be gone.</param>
+    public static JsonObject Node(string nodeName, RuntimeInfo info, string hostIp, Uri? apiEndpoint, DateTimeOffset now, string? member = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         var arch = info.Architecture switch { "x86_64" => "amd64", "aarch64" => "arm64", var a => a };
@@ -40,8 +41,10 @@ public static class NodeRegistration
                 ["kubernetes.io/arch"] = arch,
             },
         };
-        if (apiEndpoint is not null)
-            metadata["annotations"] = new JsonObject { [ApiEndpointAnnotation] = apiEndpoint.ToString().TrimEnd('/') };
+        var annotations = new JsonObject();
+        if (apiEndpoint is not null) annotations[ApiEndpointAnnotation] = apiEndpoint.ToString().TrimEnd('/');
+        if (member is not null) annotations[Domain.Controllers.NodeLifecycle.MemberAnnotation] = member;
+        if (annotations.Count > 0) metadata["annotations"] = annotations;
         var status = new JsonObject
         {
             ["capacity"] = capacity,

@@ -24,7 +24,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public string PbmEndpoint => $"127.0.0.1:{PbmPort}";
     public string DataDir { get; }
     /// <summary>The node agent's node name (its containers carry it in the orchestrator.node label).</summary>
-    public string NodeName { get; private init; } = "";
+    public string NodeName { get; }
 
     /// <summary>True when the node serves its API over TLS (it does when bound beyond loopback).</summary>
     public bool Https { get; }
@@ -38,8 +38,12 @@ public sealed class NodeProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
     public string Output => string.Join('\n', _output);
 
-    private NodeProcess(Process process, int apiPort, int akkaPort, int pbmPort, string dataDir, bool ownsDataDir, bool https)
+    /// <summary>This member's Akka address (what <c>ORCHESTRATOR_SEED</c> of a joining member names).</summary>
+    public string AkkaAddress => $"akka.tcp://orchestrator@127.0.0.1:{AkkaPort}";
+
+    private NodeProcess(Process process, int apiPort, int akkaPort, int pbmPort, string dataDir, bool ownsDataDir, bool https, string nodeName)
     {
+        NodeName = nodeName;
         PbmPort = pbmPort;
         Https = https;
         _process = process;
@@ -64,12 +68,12 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node; with <paramref name="dataDir"/> it reuses that folder (a restart).</summary>
-    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null)
+    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null, int? akkaPort = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
         var port = apiPort ?? FreePort();
-        var akkaPort = FreePort();
+        akkaPort ??= FreePort();
         var pbmPort = FreePort();
         var start = new ProcessStartInfo("dotnet", [NodeDll])
         {
@@ -80,7 +84,7 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         start.Environment["ORCHESTRATOR_DATA_DIR"] = dataDir;
         start.Environment["ORCHESTRATOR_API_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ORCHESTRATOR_PBM_PORT"] = pbmPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment.Remove("ORCHESTRATOR_TOKEN");
         // A node name of its own: node agents of concurrent test nodes share one Docker engine and
@@ -92,7 +96,26 @@ public sealed class NodeProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node process");
         var https = environment is not null && environment.TryGetValue("ORCHESTRATOR_API_ADDRESS", out var address)
             && !IPAddress.IsLoopback(IPAddress.Parse(address));
-        return new NodeProcess(process, port, akkaPort, pbmPort, dataDir, ownsDataDir, https);
+        return new NodeProcess(process, port, akkaPort.Value, pbmPort, dataDir, ownsDataDir, https, nodeName);
+    }
+
+    /// <summary>
+    /// Starts a member of a multi-member cluster (<c>hocon/cluster.conf</c>) whose journal is the
+    /// PostgreSQL database <paramref name="postgres"/>: it joins <paramref name="seed"/>, or forms
+    /// the cluster itself when that is null. <paramref name="environment"/> adds or overrides variables.
+    /// </summary>
+    public static NodeProcess LaunchMember(string postgres, NodeProcess? seed, IReadOnlyDictionary<string, string>? environment = null, int? akkaPort = null)
+    {
+        var port = akkaPort ?? FreePort();
+        var env = new Dictionary<string, string>
+        {
+            ["ORCHESTRATOR_CONFIG"] = Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf"),
+            ["ORCHESTRATOR_POSTGRES"] = postgres,
+            ["ORCHESTRATOR_HOSTNAME"] = "127.0.0.1",
+            ["ORCHESTRATOR_SEED"] = seed?.AkkaAddress ?? $"akka.tcp://orchestrator@127.0.0.1:{port}",
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env[key] = value;
+        return Launch(environment: env, akkaPort: port);
     }
 
     public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null)

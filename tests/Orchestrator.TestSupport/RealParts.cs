@@ -89,3 +89,9 @@ public sealed class KubectlFactAttribute : FactAttribute
 {
     public KubectlFactAttribute() => Skip = RealParts.SkipReason(RealParts.KubectlUnavailable);
 }
+
+/// <summary>A fact that runs a multi-member cluster: needs a Docker engine and a PostgreSQL server.</summary>
+public sealed class ClusterFactAttribute : FactAttribute
+{
+    public ClusterFactAttribute() => Skip = RealParts.SkipReason(RealParts.DockerUnavailable ?? RealParts.PostgresUnavailable);
+}

@@ -43,7 +43,7 @@ public sealed record ControllerSettings(
 /// </summary>
 public static class ControllerManager
 {
-    public static void Start(ActorSystem system, IControllerStore store, Config config, TimeProvider time)
+    public static void Start(ActorSystem system, IControllerStore store, Config config, TimeProvider time, Membership.MemberLiveness? members = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(config);
@@ -51,8 +51,9 @@ public static class ControllerManager
         var scheduler = config.GetConfig("orchestrator.scheduler");
         if (scheduler.GetBoolean("enabled", true))
             StartSingleton(system, "scheduler", SchedulerActor.Props(store, SchedulerSettings.From(scheduler), time), controllers.Role);
+        var liveness = members ?? Membership.MemberLiveness.None;
         if (controllers.Enabled)
-            StartSingleton(system, "controller-manager", Props.Create(() => new ControllerManagerActor(store, controllers, time)), controllers.Role);
+            StartSingleton(system, "controller-manager", Props.Create(() => new ControllerManagerActor(store, controllers, time, liveness)), controllers.Role);
     }
 
     private static void StartSingleton(ActorSystem system, string name, Props props, string role)
@@ -67,17 +68,17 @@ public static class ControllerManager
 /// <summary>The singleton that runs every controller as its child (as kube-controller-manager does).</summary>
 public sealed class ControllerManagerActor : ReceiveActor
 {
-    public ControllerManagerActor(IControllerStore store, ControllerSettings settings, TimeProvider time)
+    public ControllerManagerActor(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members)
     {
-        foreach (var (name, props) in ControllerProps(store, settings, time)) Context.ActorOf(props, name);
+        foreach (var (name, props) in ControllerProps(store, settings, time, members)) Context.ActorOf(props, name);
     }
 
-    public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time)
+    public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null)
     {
         yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
         yield return ("deployment", DeploymentController.Props(store, time));
         yield return ("garbage-collector", GarbageCollector.Props(store));
-        yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time));
+        yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members));
         yield return ("namespace", NamespaceController.Props(store));
     }
 

@@ -30,6 +30,12 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         ["delete-resource"] = typeof(DeleteResource),
         ["bind-pod"] = typeof(BindPod),
         ["resource-reply"] = typeof(ResourceReply),
+        // Wire messages: pod logs served by another member.
+        ["pod-log-request"] = typeof(Logs.PodLogRequest),
+        ["pod-log-opened"] = typeof(Logs.PodLogOpened),
+        ["pod-log-lines"] = typeof(Logs.PodLogLines),
+        ["pod-log-ack"] = typeof(Logs.PodLogAck),
+        ["pod-log-ended"] = typeof(Logs.PodLogEnded),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

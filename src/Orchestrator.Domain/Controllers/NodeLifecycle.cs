@@ -22,6 +22,16 @@ public static class NodeLifecycle
 {
     public const string UnreachableTaintKey = "node.kubernetes.io/unreachable";
 
+    /// <summary>
+    /// The annotation naming the cluster member (Akka address and uid) whose node agent posts the
+    /// node's status; once that member is removed from the cluster the node is gone.
+    /// </summary>
+    public const string MemberAnnotation = "orchestrator.io/member";
+
+    /// <summary>The earlier of two optional times.</summary>
+    public static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : (a < b ? a : b);
+
     /// <summary>The time of the last heartbeat: the Ready condition's lastHeartbeatTime, else the node's creation.</summary>
     public static DateTimeOffset? LastHeartbeat(JsonObject node)
     {
@@ -56,7 +66,7 @@ public static class NodeLifecycle
         return new JsonArray(kept.ToArray());
     }
 
-    /// <summary>The status patch that turns Ready to Unknown (the heartbeat time is left as it was).</summary>
+    /// <summary>The status patch that turns Ready to Unknown at <paramref name="now"/> (the heartbeat time is left as it was).</summary>
     public static JsonObject ReadyUnknownPatch(JsonObject node, DateTimeOffset now)
     {
         var heartbeat = LastHeartbeat(node);

@@ -1,11 +1,17 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster;
+using Orchestrator.Cluster.Logs;
+using Orchestrator.Cluster.Membership;
 using Orchestrator.Cluster.Resources;
+using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
-using Orchestrator.NodeAgent;
 using Orchestrator.NodeAgent.Hosting;
+using Orchestrator.NodeAgent.Logs;
 using Orchestrator.Runtime;
 
 namespace Orchestrator.Host.Api;
@@ -13,11 +19,13 @@ namespace Orchestrator.Host.Api;
 /// <summary>
 /// <c>GET /api/v1/namespaces/{ns}/pods/{name}/log?container=&amp;follow=&amp;tailLines=&amp;previous=&amp;timestamps=</c>,
 /// what <c>kubectl logs [-f]</c> calls. Served from the engine when the pod runs on this member's
-/// node; otherwise forwarded over HTTP to the API of the member that runs it (its address is in the
-/// Node's <c>orchestrator.io/api-endpoint</c> annotation), with the caller's Authorization header.
+/// node; otherwise forwarded to the member that runs it (its address is in the
+/// Node's <c>orchestrator.io/member</c> annotation) over the cluster's own connections (see
+/// <see cref="PodLogRequest"/>): members never call each other's HTTPS API, so no certificate needs
+/// trusting and the caller's bearer token never leaves this member.
 /// Output is plain text, one line per line written, stdout and stderr interleaved as the engine has them.
 /// </summary>
-internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode)
+internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, ActorSystem system)
 {
     public async Task Handle(HttpContext http, string ns, string name)
     {
@@ -58,42 +66,30 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode)
             throw new ApiErrorException(ApiError.BadRequest($"container {container} is not valid for pod {name}"));
         }
 
+        int? tail = int.TryParse(query["tailLines"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 0 ? t : null;
+        var request = new PodLogRequest(ns, name, pod.Uid() ?? "", container, IsTrue(query["previous"]), IsTrue(query["follow"]), tail, IsTrue(query["timestamps"]));
         if (!localNode.Settings.Enabled || nodeName != localNode.Name)
         {
-            await Forward(http, nodeName);
+            await Forward(http, nodeName, request);
             return;
         }
 
-        var runs = (await localNode.Runtime.ListContainersAsync(new Dictionary<string, string>
-        {
-            [ContainerLabels.PodNamespace] = ns,
-            [ContainerLabels.PodName] = name,
-            [ContainerLabels.PodUid] = pod.Uid() ?? "",
-            [ContainerLabels.ContainerName] = container,
-        }, http.RequestAborted)).Where(c => c.Kind == ContainerKind.App).OrderBy(c => c.RestartCount).ThenBy(c => c.CreatedAt).ToList();
-        var previous = IsTrue(query["previous"]);
-        var run = previous ? (runs.Count > 1 ? runs[^2] : null) : runs.LastOrDefault();
-        if (run is null)
-        {
-            throw new ApiErrorException(previous
-                ? ApiError.BadRequest($"previous terminated container \"{container}\" in pod \"{name}\" not found")
-                : ApiError.BadRequest($"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"));
-        }
-        int? tail = int.TryParse(query["tailLines"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 0 ? t : null;
-        var options = new LogOptions(Follow: IsTrue(query["follow"]) && !previous, TailLines: tail, Timestamps: IsTrue(query["timestamps"]));
+        var lines = await new PodLogReader(localNode.Runtime).OpenAsync(request, http.RequestAborted);
         http.Response.StatusCode = 200;
         http.Response.ContentType = "text/plain";
         await http.Response.StartAsync(http.RequestAborted);
-        await foreach (var line in localNode.Runtime.GetLogsAsync(run.Id, options, http.RequestAborted))
+        await foreach (var line in lines)
         {
-            var text = line.Timestamp is { } at ? ObjectMeta.FormatTime(at) + " " + line.Text : line.Text;
-            await http.Response.WriteAsync(text + "\n", http.RequestAborted);
-            if (options.Follow) await http.Response.Body.FlushAsync(http.RequestAborted);
+            await http.Response.WriteAsync(line + "\n", http.RequestAborted);
+            if (request.Follow) await http.Response.Body.FlushAsync(http.RequestAborted);
         }
     }
 
-    /// <summary>Relays the request to the API of the member running the pod's node, streaming the answer back.</summary>
-    private async Task Forward(HttpContext http, string nodeName)
+    /// <summary>
+    /// Asks the log server of the member whose node agent runs the pod (the Node's
+    /// <c>orchestrator.io/member</c>, which must be Up in the cluster) and streams its answer back.
+    /// </summary>
+    private async Task Forward(HttpContext http, string nodeName, PodLogRequest request)
     {
         JsonObject node;
         try
@@ -104,33 +100,70 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode)
         {
             throw new ApiErrorException(ApiError.NotFound(NodeKind.Instance, nodeName));
         }
-        if (node.Annotations().GetValueOrDefault(NodeRegistration.ApiEndpointAnnotation) is not { Length: > 0 } endpoint)
-            throw new ApiErrorException(ApiError.ServiceUnavailable($"node {nodeName} publishes no API endpoint ({NodeRegistration.ApiEndpointAnnotation}); its logs cannot be reached from here"));
-        var target = new Uri(endpoint.TrimEnd('/') + http.Request.Path + http.Request.QueryString);
-        using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        using var request = new HttpRequestMessage(HttpMethod.Get, target);
-        if (http.Request.Headers.Authorization.Count > 0) request.Headers.TryAddWithoutValidation("Authorization", http.Request.Headers.Authorization.ToString());
-        HttpResponseMessage response;
+        if (node.Annotations().GetValueOrDefault(NodeLifecycle.MemberAnnotation) is not { Length: > 0 } member)
+            throw new ApiErrorException(ApiError.ServiceUnavailable($"node {nodeName} names no cluster member ({NodeLifecycle.MemberAnnotation}); its logs cannot be reached from here"));
+        var target = Akka.Cluster.Cluster.Get(system).State.Members
+            .FirstOrDefault(m => m.Status == MemberStatus.Up && MemberLiveness.Format(m.UniqueAddress) == member);
+        if (target is null)
+            throw new ApiErrorException(ApiError.ServiceUnavailable($"the cluster member {member} of node {nodeName} is not up; its logs cannot be reached"));
+
+        var channel = Channel.CreateUnbounded<(object Message, IActorRef Session)>();
+        var receiver = system.ActorOf(Props.Create(() => new LogReceiver(channel.Writer)));
         try
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, http.RequestAborted);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ApiErrorException(ApiError.ServiceUnavailable($"node {nodeName} at {endpoint} cannot be reached for logs: {e.Message}"));
-        }
-        using (response)
-        {
-            http.Response.StatusCode = (int)response.StatusCode;
-            http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "text/plain";
-            await using var body = await response.Content.ReadAsStreamAsync(http.RequestAborted);
-            var buffer = new byte[8192];
-            int read;
-            while ((read = await body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            system.ActorSelection(new RootActorPath(target.Address) / "user" / PodLogPaths.ServerName).Tell(request, receiver);
+            object first;
+            using (var answer = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
             {
-                await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
-                await http.Response.Body.FlushAsync(http.RequestAborted);
+                answer.CancelAfter(FirstAnswerTimeout);
+                try
+                {
+                    first = (await channel.Reader.ReadAsync(answer.Token)).Message;
+                }
+                catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+                {
+                    throw new ApiErrorException(ApiError.Timeout($"node {nodeName} (member {target.Address}) did not answer for logs within {FirstAnswerTimeout.TotalSeconds:0}s"));
+                }
             }
+            if (first is PodLogEnded { Error: { } error }) throw new ApiErrorException(error);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "text/plain";
+            await http.Response.StartAsync(http.RequestAborted);
+            if (first is PodLogEnded) return;
+            while (true)
+            {
+                var (message, session) = await channel.Reader.ReadAsync(http.RequestAborted);
+                if (message is not PodLogLines batch) return; // ended (after a 200 an error can only end the stream)
+                foreach (var line in batch.Lines) await http.Response.WriteAsync(line + "\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                session.Tell(new PodLogAck(batch.Sequence), receiver);
+            }
+        }
+        finally
+        {
+            system.Stop(receiver); // the session watches it and stops reading
+        }
+    }
+
+    private static readonly TimeSpan FirstAnswerTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Receives a remote session's messages into a channel the HTTP response reads; watches the session.</summary>
+    private sealed class LogReceiver : ReceiveActor
+    {
+        public LogReceiver(ChannelWriter<(object Message, IActorRef Session)> writer)
+        {
+            Receive<PodLogOpened>(m =>
+            {
+                Context.Watch(Sender);
+                writer.TryWrite((m, Sender));
+            });
+            Receive<PodLogLines>(m => writer.TryWrite((m, Sender)));
+            Receive<PodLogEnded>(m =>
+            {
+                Context.Unwatch(Sender);
+                writer.TryWrite((m, Sender));
+            });
+            Receive<Terminated>(t => writer.TryWrite((new PodLogEnded(ApiError.ServiceUnavailable("the member serving the logs went away")), t.ActorRef)));
         }
     }
 

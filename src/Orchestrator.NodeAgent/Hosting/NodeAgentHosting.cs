@@ -46,7 +46,7 @@ public static class NodeAgentHosting
     }
 }
 
-/// <summary>Starts the node agent actor (a child of the user guardian, named <c>node-agent</c>).</summary>
+/// <summary>Starts the node agent actor (a child of the user guardian, named <c>node-agent</c>) and the log server other members ask for this node's pod logs.</summary>
 internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, LocalNode node, TimeProvider time, ILogger<NodeAgentService> log) : IHostedService, IDisposable
 {
     private readonly HttpClient _probeHttp = new();
@@ -56,6 +56,7 @@ internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, 
         var hostIp = NodeRegistration.HostIp();
         var syncer = new PodSyncer(node.Runtime, store, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log);
         system.ActorOf(NodeAgentActor.Props(node.Settings, store, node.Runtime, syncer, time, hostIp), "node-agent");
+        system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
         log.LogInformation("node agent for node {Node} started", node.Name);
         return Task.CompletedTask;
     }
