@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.TestKit.Xunit2;
 using Orchestrator.Cluster.Controllers;
+using Orchestrator.Cluster.Membership;
 using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.Nodes;
@@ -143,5 +144,34 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
         back["status"] = Objects.Node("n1", heartbeat: time.GetUtcNow())["status"]!.DeepClone();
         _store.Put(NodeKind.Instance, back);
         AwaitAssert(() => Assert.Null(NodeLifecycle.UnreachableSince(_store.Find("Node", "", "n1")!, time.GetUtcNow())), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_node_whose_member_was_removed_is_unreachable_at_once_since_its_member_became_unreachable()
+    {
+        const string member = "akka.tcp://orchestrator@10.0.0.2:4053#42";
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var settings = ControllerSettings.Default with { NodeMonitorPeriod = TimeSpan.FromMilliseconds(50) };
+        var node = Objects.Node("n2", heartbeat: time.GetUtcNow());
+        node.Metadata()["annotations"] = new JsonObject { [NodeLifecycle.MemberAnnotation] = member };
+        _store.Put(NodeKind.Instance, node);
+        _store.Put(PodKind.Instance, Objects.Pod("stranded", node: "n2"));
+        var members = new MemberLiveness();
+        var unreachableAt = time.GetUtcNow();
+        members.Unreachable(member, unreachableAt);
+        time.Advance(TimeSpan.FromSeconds(6));
+        members.Removed(member, time.GetUtcNow());
+
+        // A controller that starts only now (it failed over from the dead member) does not wait out
+        // the grace period: the node is unreachable since its member was, and the toleration (5s)
+        // counted from then is already over.
+        Sys.ActorOf(NodeLifecycleController.Props(_store, settings, time, members));
+        AwaitAssert(() =>
+        {
+            var current = _store.Find("Node", "", "n2")!;
+            Assert.Equal("Unknown", PodHelpers.Condition(current, "Ready").GetString("status"));
+            Assert.InRange(NodeLifecycle.UnreachableSince(current, DateTimeOffset.MinValue)!.Value, unreachableAt.AddSeconds(-1), unreachableAt);
+        }, TimeSpan.FromSeconds(15));
+        AwaitAssert(() => Assert.Empty(_store.All("Pod")), TimeSpan.FromSeconds(15));
     }
 }

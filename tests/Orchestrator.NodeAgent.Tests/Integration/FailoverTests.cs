@@ -34,6 +34,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
                 command: ["sh", "-c", "exec sleep 3600"]
         """;
 
+    /// <summary>Log lines that mark the steps of a failover, printed with the measured time.</summary>
+    private static readonly string[] Timeline = ["UNREACHABLE", "SBR took decision", "removing unreachable", "Singleton manager started singleton actor [akka://orchestrator/user", "node-lifecycle", "sync of"];
+
     [ClusterFact]
     public async Task Pods_of_a_killed_member_are_replaced_on_a_surviving_node()
     {
@@ -79,6 +82,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var message = $"failover: kill -9 of member B to both replacement pods Running on A (containers running): {clock.Elapsed.TotalSeconds:0.0} s";
         output.WriteLine(message);
         Console.WriteLine(message);
+        output.WriteLine($"killed at {DateTime.UtcNow - clock.Elapsed:HH:mm:ss.fff} UTC; what the survivors logged since:");
+        foreach (var line in new[] { a, c }.SelectMany(m => m.Output.Split('\n').Where(l => Timeline.Any(k => l.Contains(k, StringComparison.Ordinal))).Select(l => $"{m.NodeName}: {l[..Math.Min(l.Length, 220)]}")))
+            output.WriteLine(line);
 
         Assert.DoesNotContain(replacements, p => original.Any(o => o["metadata"]!["uid"]!.GetValue<string>() == p["metadata"]!["uid"]!.GetValue<string>()));
         var node = JsonNode.Parse((await kubectl.RunAsync($"get node {b.NodeName} -o json")).EnsureSuccess().Stdout)!;

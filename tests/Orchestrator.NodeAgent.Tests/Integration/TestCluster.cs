@@ -44,7 +44,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Waits until every given member answers /readyz, sending <paramref name="token"/>.</summary>
     public static Task WaitReadyAsync(string? token, params NodeProcess[] members) =>
-        Task.WhenAll(members.Select(m => m.WaitReadyAsync(TimeSpan.FromMinutes(3), token)));
+        Task.WhenAll(members.Select(m => m.WaitReadyAsync(TimeSpan.FromMinutes(4), token)));
 
     public static Kubectl KubectlFor(NodeProcess member, string? token = null) =>
         new(member.Server, token, member.Https ? member.CertificateFile : null);
