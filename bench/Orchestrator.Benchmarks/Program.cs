@@ -41,7 +41,12 @@ try
     await ClosedLoop(http, "warmup", concurrency, TimeSpan.FromSeconds(3));
 
     var open = await OpenLoop(http, rate, TimeSpan.FromSeconds(seconds));
+    node.Refresh();
+    var cpuBefore = node.TotalProcessorTime;
     var closed = await ClosedLoop(http, "closed", concurrency, TimeSpan.FromSeconds(10));
+    node.Refresh();
+    // CPU the node spent per create: unlike latency, barely moved by other load on the machine.
+    var cpuPerCreate = (node.TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, closed.Count - closed.Errors);
     var delivery = await WatchDelivery(http, 100);
     node.Refresh();
     var rss = node.WorkingSet64 / 1024 / 1024;
@@ -54,7 +59,9 @@ try
     Console.WriteLine(closed.Row($"closed loop, {concurrency} clients"));
     Console.WriteLine(delivery.Row("create -> watch event, one at a time"));
     Console.WriteLine();
+    Console.WriteLine($"node CPU per create (closed loop): {cpuPerCreate:0.00} ms");
     Console.WriteLine($"node RSS after the runs: {rss} MB");
+    Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
 }
 finally
 {
