@@ -9,8 +9,12 @@ using Orchestrator.TestSupport;
 
 // Pod start latency: from the POST of a pod (already naming this node in spec.nodeName) to its
 // container running (the engine's State.StartedAt), one pod at a time, against plain Docker.DotNet
-// create+start of the same image and command in the same run. Usage: [count] (default 50).
+// create+start of the same image and command in the same run. Usage: [count] [scheduled]
+// (default 50; with "scheduled" the pod names no node and the scheduler binds it).
+// It also prints where the time of a pod start goes: the median time from the POST to each step the
+// agent logs (debug line pod-start-timeline) and to the engine's own created/started times.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
+var scheduled = args.Length > 1 && args[1] == "scheduled";
 const string Image = "orchestrator/busybox:latest";
 var nodeName = "bench-" + Guid.NewGuid().ToString("N")[..8];
 var folder = Directory.CreateTempSubdirectory("orchestrator-agent-bench-").FullName;
@@ -48,11 +52,13 @@ finally
 
 // 2. Through the orchestrator: POST the pod, wait for its container to run.
 var agent = new List<double>();
+var timelines = new Dictionary<string, (DateTimeOffset T0, Dictionary<string, double> Steps)>();
 await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"), new Dictionary<string, string>
 {
     ["ORCHESTRATOR_CONFIG"] = overlay,
     ["ORCHESTRATOR_NODE_NAME"] = nodeName,
     ["ORCHESTRATOR_PBM_PORT"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+    ["Logging__LogLevel__Orchestrator.NodeAgent"] = "Debug",
 }))
 {
     using var http = node.CreateHttpClient();
@@ -86,9 +92,12 @@ await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"
                     }),
                 },
             };
+            if (scheduled) ((JsonObject)pod["spec"]!).Remove("nodeName");
             var t0 = DateTimeOffset.UtcNow;
             using var response = await http.PostAsync("/api/v1/namespaces/default/pods", new StringContent(pod.ToJsonString(), Encoding.UTF8, "application/json"));
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
+            var steps = new Dictionary<string, double> { ["api create answered"] = (DateTimeOffset.UtcNow - t0).TotalMilliseconds };
+            timelines[name] = (t0, steps);
             var wait = Stopwatch.StartNew();
             while (true)
             {
@@ -97,6 +106,15 @@ await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"
                 if (running is not null)
                 {
                     agent.Add((running.StartedAt!.Value - t0).TotalMilliseconds);
+                    var sandbox = (await runtime.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.PodName] = name }, CancellationToken.None))
+                        .FirstOrDefault(c => c.Kind == ContainerKind.Sandbox);
+                    if (sandbox is not null)
+                    {
+                        steps["engine: sandbox created"] = (sandbox.CreatedAt - t0).TotalMilliseconds;
+                        if (sandbox.StartedAt is { } sandboxStarted) steps["engine: sandbox started"] = (sandboxStarted - t0).TotalMilliseconds;
+                    }
+                    steps["engine: app created"] = (running.CreatedAt - t0).TotalMilliseconds;
+                    steps["engine: app started"] = (running.StartedAt!.Value - t0).TotalMilliseconds;
                     break;
                 }
                 if (wait.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"pod {name} did not run:\n{node.Output}");
@@ -106,6 +124,20 @@ await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"
     }
     finally
     {
+        // The agent's own marks (debug log): "pod-start-timeline default/bench-0 sync=<unix ms> read=... ".
+        foreach (var line in node.Output.Split('\n'))
+        {
+            var at = line.IndexOf("pod-start-timeline ", StringComparison.Ordinal);
+            if (at < 0) continue;
+            var parts = line[at..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2 || !timelines.TryGetValue(parts[1].Split('/')[^1], out var timeline)) continue;
+            foreach (var part in parts.Skip(2))
+            {
+                var eq = part.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0 && long.TryParse(part[(eq + 1)..], CultureInfo.InvariantCulture, out var unixMs))
+                    timeline.Steps["agent: " + part[..eq]] = (DateTimeOffset.FromUnixTimeMilliseconds(unixMs) - timeline.T0).TotalMilliseconds;
+            }
+        }
         await node.Kill();
         var left = await runtime.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None);
         foreach (var c in left.Where(c => c.Kind == ContainerKind.App)) await runtime.RemoveContainerAsync(c.Id, CancellationToken.None);
@@ -126,6 +158,13 @@ Console.WriteLine($"|---|---|---|---|");
 Console.WriteLine(FormattableString.Invariant($"| Docker.DotNet create+start | {Percentile(plain, 50):0} | {Percentile(plain, 99):0} | {plain.Average():0} |"));
 Console.WriteLine(FormattableString.Invariant($"| pod POST -> container running (node agent) | {Percentile(agent, 50):0} | {Percentile(agent, 99):0} | {agent.Average():0} |"));
 Console.WriteLine(FormattableString.Invariant($"ratio agent/plain: p50 {Percentile(agent, 50) / Percentile(plain, 50):0.00}x, p99 {Percentile(agent, 99) / Percentile(plain, 99):0.00}x"));
+Console.WriteLine();
+Console.WriteLine("where the time goes (median ms after the POST; agent: the agent's marks, engine: the engine's timestamps):");
+Console.WriteLine("| step | median ms | pods |");
+Console.WriteLine("|---|---|---|");
+foreach (var (step, values) in timelines.Values.SelectMany(t => t.Steps).GroupBy(kv => kv.Key)
+    .Select(g => (g.Key, g.Select(kv => kv.Value).ToList())).OrderBy(s => Percentile(s.Item2, 50)))
+    Console.WriteLine(FormattableString.Invariant($"| {step} | {Percentile(values, 50):0} | {values.Count} |"));
 try
 {
     Directory.Delete(folder, recursive: true);

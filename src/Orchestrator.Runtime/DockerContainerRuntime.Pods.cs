@@ -12,6 +12,13 @@ public sealed partial class DockerContainerRuntime
     /// <inheritdoc />
     public async Task<PodSandbox> RunPodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken)
     {
+        var id = await CreatePodSandboxAsync(config, cancellationToken);
+        return await StartPodSandboxAsync(id, config, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> CreatePodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(config);
         ValidatePod(config.Pod);
         ArgumentNullException.ThrowIfNull(config.PortMappings);
@@ -62,17 +69,25 @@ public sealed partial class DockerContainerRuntime
             },
         };
 
-        string id;
         try
         {
-            id = (await _client.Containers.CreateContainerAsync(parameters, cancellationToken)).ID;
+            return (await _client.Containers.CreateContainerAsync(parameters, cancellationToken)).ID;
         }
         catch (Exception e) when (EngineErrors.IsEngineFailure(e) || IsTimeout(e, cancellationToken))
         {
+            if (e is DockerImageNotFoundException)
+                ForgetImage(_options.SandboxImage);
             var message = EngineErrors.MessageOf(e);
             throw new PodSandboxException(config.Pod, $"cannot create the sandbox of pod {config.Pod}: {message}", message, e);
         }
+    }
 
+    /// <inheritdoc />
+    public async Task<PodSandbox> StartPodSandboxAsync(string sandboxId, PodSandboxConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sandboxId);
+        ArgumentNullException.ThrowIfNull(config);
+        var id = sandboxId;
         try
         {
             await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
@@ -137,37 +152,43 @@ public sealed partial class DockerContainerRuntime
     }
 
     /// <inheritdoc />
-    public async Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken)
+    public Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
+        return CreateContainerAsync(sandbox.Id, sandbox.Pod, config, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> CreateContainerAsync(string sandboxId, PodIdentity pod, ContainerConfig config, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentException.ThrowIfNullOrWhiteSpace(sandbox.Id, nameof(sandbox));
-        ValidatePod(sandbox.Pod);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sandboxId);
+        ValidatePod(pod);
         if (string.IsNullOrWhiteSpace(config.Name) || config.Name == ContainerLabels.SandboxContainerName)
-            throw new ArgumentException($"container name \"{config.Name}\" of pod {sandbox.Pod}: must be non-empty and not \"{ContainerLabels.SandboxContainerName}\"", nameof(config));
+            throw new ArgumentException($"container name \"{config.Name}\" of pod {pod}: must be non-empty and not \"{ContainerLabels.SandboxContainerName}\"", nameof(config));
         if (string.IsNullOrWhiteSpace(config.Image))
-            throw new ArgumentException($"container \"{config.Name}\" of pod {sandbox.Pod}: image is empty", nameof(config));
+            throw new ArgumentException($"container \"{config.Name}\" of pod {pod}: image is empty", nameof(config));
         if (config.CpuLimitMillicores is <= 0)
-            throw new ArgumentException($"container \"{config.Name}\" of pod {sandbox.Pod}: CPU limit {config.CpuLimitMillicores}m must be positive", nameof(config));
+            throw new ArgumentException($"container \"{config.Name}\" of pod {pod}: CPU limit {config.CpuLimitMillicores}m must be positive", nameof(config));
         if (config.MemoryLimitBytes is <= 0)
-            throw new ArgumentException($"container \"{config.Name}\" of pod {sandbox.Pod}: memory limit {config.MemoryLimitBytes} bytes must be positive", nameof(config));
+            throw new ArgumentException($"container \"{config.Name}\" of pod {pod}: memory limit {config.MemoryLimitBytes} bytes must be positive", nameof(config));
         ArgumentOutOfRangeException.ThrowIfNegative(config.RestartCount);
 
         var memory = config.MemoryLimitBytes ?? 0;
         var parameters = new CreateContainerParameters
         {
-            Name = EngineMapping.EngineName(_options.NodeName, sandbox.Pod, config.Name, config.RestartCount),
+            Name = EngineMapping.EngineName(_options.NodeName, pod, config.Name, config.RestartCount),
             Image = config.Image,
             // Kubernetes semantics: command replaces the entrypoint (and with it the image's cmd), args replace the cmd.
             Entrypoint = config.Command is { Count: > 0 } command ? [.. command] : null,
             Cmd = config.Args is { Count: > 0 } args ? [.. args] : null,
             WorkingDir = string.IsNullOrEmpty(config.WorkingDir) ? null : config.WorkingDir,
             Env = config.Env is { Count: > 0 } env ? [.. env.Select(v => $"{v.Name}={v.Value}")] : null,
-            Labels = EngineMapping.Labels(_options.NodeName, config.Labels, sandbox.Pod, config.Name, ContainerLabels.AppKind, config.RestartCount),
+            Labels = EngineMapping.Labels(_options.NodeName, config.Labels, pod, config.Name, ContainerLabels.AppKind, config.RestartCount),
             HostConfig = new HostConfig
             {
-                NetworkMode = $"container:{sandbox.Id}",
-                IpcMode = $"container:{sandbox.Id}",
+                NetworkMode = $"container:{sandboxId}",
+                IpcMode = $"container:{sandboxId}",
                 Init = true,
                 NanoCPUs = (config.CpuLimitMillicores ?? 0) * 1_000_000,
                 Memory = memory,
@@ -182,6 +203,7 @@ public sealed partial class DockerContainerRuntime
         }
         catch (DockerImageNotFoundException e)
         {
+            ForgetImage(config.Image);
             throw new ImageNotFoundException(config.Image, EngineErrors.MessageOf(e), e);
         }
         catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
@@ -193,7 +215,7 @@ public sealed partial class DockerContainerRuntime
             var message = EngineErrors.MessageOf(e);
             if (e is DockerApiException)
                 throw new CreateContainerException(config.Name, message, e);
-            throw EngineErrors.Unexpected($"cannot create container \"{config.Name}\" of pod {sandbox.Pod}", e);
+            throw EngineErrors.Unexpected($"cannot create container \"{config.Name}\" of pod {pod}", e);
         }
     }
 
@@ -348,17 +370,15 @@ public sealed partial class DockerContainerRuntime
         if (string.IsNullOrEmpty(program))
             return null;
 
-        IEnumerable<string> candidates;
-        if (program.Contains('/', StringComparison.Ordinal))
-        {
-            var workingDir = string.IsNullOrEmpty(inspect.Config.WorkingDir) ? "/" : inspect.Config.WorkingDir;
-            candidates = [program.StartsWith('/') ? program : $"{workingDir.TrimEnd('/')}/{program}"];
-        }
-        else
-        {
-            var path = inspect.Config.Env?.FirstOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?["PATH=".Length..] ?? DefaultPath;
-            candidates = path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(dir => $"{dir.TrimEnd('/')}/{program}");
-        }
+        var workingDir = string.IsNullOrEmpty(inspect.Config.WorkingDir) ? "/" : inspect.Config.WorkingDir;
+        var path = inspect.Config.Env?.FirstOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?["PATH=".Length..] ?? DefaultPath;
+        var cacheKey = $"{inspect.Image}\n{program}\n{path}\n{workingDir}";
+        if (_foundExecutables.ContainsKey(cacheKey))
+            return null;
+
+        IEnumerable<string> candidates = program.Contains('/', StringComparison.Ordinal)
+            ? [program.StartsWith('/') ? program : $"{workingDir.TrimEnd('/')}/{program}"]
+            : path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(dir => $"{dir.TrimEnd('/')}/{program}");
 
         foreach (var candidate in candidates)
         {
@@ -368,8 +388,15 @@ public sealed partial class DockerContainerRuntime
                     inspect.ID, new GetArchiveFromContainerParameters { Path = candidate }, true, cancellationToken);
                 found.Stream?.Dispose();
                 const uint goModeDir = 1u << 31;
-                if (found.Stat is null || (found.Stat.Mode & goModeDir) == 0)
+                if (found.Stat is null)
                     return null;
+                if ((found.Stat.Mode & goModeDir) == 0)
+                {
+                    // The image's file, not a mount: the same image and command will find it again.
+                    if (inspect.Mounts is not { Count: > 0 } && !string.IsNullOrEmpty(inspect.Image))
+                        _foundExecutables[cacheKey] = 0;
+                    return null;
+                }
             }
             catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
             {

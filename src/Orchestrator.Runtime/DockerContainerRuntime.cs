@@ -24,6 +24,14 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IDisposa
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
 
+    // Images seen present, so a pod start costs no image lookup when its image is known
+    // (IfNotPresent, Never). An entry is dropped when the engine says the image is missing at create.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _presentImages = new(StringComparer.Ordinal);
+
+    // Programs found in an image (image id, program, PATH, working dir), so the missing-command check
+    // before a start looks into the image's file system once per image and command, not per container.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _foundExecutables = new(StringComparer.Ordinal);
+
     public DockerContainerRuntime(DockerRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -69,7 +77,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IDisposa
         if (ImageReference.TryParse(image) is not { } reference)
             throw new ImagePullException(image, RuntimeErrorReasons.InvalidImageName, $"invalid image name \"{image}\"");
 
-        if (pullPolicy != ImagePullPolicy.Always && await IsImagePresentAsync(image, cancellationToken))
+        if (pullPolicy != ImagePullPolicy.Always && (_presentImages.ContainsKey(image) || await IsImagePresentAsync(image, cancellationToken)))
             return;
 
         if (pullPolicy == ImagePullPolicy.Never)
@@ -109,11 +117,14 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IDisposa
         _configuration.Dispose();
     }
 
+    private void ForgetImage(string image) => _presentImages.TryRemove(image, out _);
+
     private async Task<bool> IsImagePresentAsync(string image, CancellationToken cancellationToken)
     {
         try
         {
             await _client.Images.InspectImageAsync(image, cancellationToken);
+            _presentImages[image] = 0;
             return true;
         }
         catch (DockerImageNotFoundException)

@@ -35,6 +35,23 @@ public interface IContainerRuntime
     Task<PodSandbox> RunPodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The first half of <see cref="RunPodSandboxAsync"/>: creates the sandbox without starting it,
+    /// so app containers can be created (<see cref="CreateContainerAsync(string, PodIdentity, ContainerConfig, CancellationToken)"/>)
+    /// while <see cref="StartPodSandboxAsync"/> runs. Returns its id.
+    /// </summary>
+    /// <exception cref="PodSandboxException">It could not be created.</exception>
+    Task<string> CreatePodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The second half of <see cref="RunPodSandboxAsync"/>: starts a sandbox made by
+    /// <see cref="CreatePodSandboxAsync"/> with the same <paramref name="config"/>. When it fails the
+    /// sandbox is removed (app containers already joined to it stay, as created, for the caller to remove).
+    /// </summary>
+    /// <exception cref="HostPortInUseException">A requested host port is taken.</exception>
+    /// <exception cref="PodSandboxException">It could not be started or has no IP address.</exception>
+    Task<PodSandbox> StartPodSandboxAsync(string sandboxId, PodSandboxConfig config, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Force-removes a pod's sandbox and every container of the pod on this node. Does nothing for
     /// a sandbox that is already gone. Stop the app containers first to give them their grace period.
     /// </summary>
@@ -47,6 +64,15 @@ public interface IContainerRuntime
     /// <exception cref="ImageNotFoundException">The image is not present.</exception>
     /// <exception cref="CreateContainerException">The engine refused the container (e.g. a memory limit below 6 MiB).</exception>
     Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CreateContainerAsync(PodSandbox, ContainerConfig, CancellationToken)"/>, for a
+    /// sandbox that is created but may not run yet: the engine joins its namespaces when the container
+    /// starts, so start it only once the sandbox runs.
+    /// </summary>
+    /// <exception cref="ImageNotFoundException">The image is not present.</exception>
+    /// <exception cref="CreateContainerException">The engine refused the container.</exception>
+    Task<string> CreateContainerAsync(string sandboxId, PodIdentity pod, ContainerConfig config, CancellationToken cancellationToken);
 
     /// <summary>Starts a created container. Does nothing for a running one.</summary>
     /// <exception cref="StartContainerException">It cannot start, e.g. its command is not found.</exception>

@@ -15,6 +15,12 @@ internal sealed class PodMemory(string uid)
 
     public int SandboxAttempt { get; set; }
 
+    /// <summary>App containers created while the sandbox started and not started yet: their first start counts as a new run's start.</summary>
+    public HashSet<string> CreatedAhead { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Steps of the pod's first start here, logged once it runs (null when it had containers already).</summary>
+    public PodStartTimeline? StartTimeline { get; set; }
+
     public BackoffState? SandboxBackoff { get; set; }
 
     public (string Reason, string Message)? SandboxError { get; set; }

@@ -48,6 +48,16 @@ public static class PodSpecMapping
         return new PodSandboxConfig(Identity(pod), PortMappings(typed), pod.Labels(), attempt);
     }
 
+    /// <summary>
+    /// Whether the container's configuration depends on the pod's IP address (an env var from
+    /// <c>fieldRef: status.podIP</c>), which is known only once the sandbox runs.
+    /// </summary>
+    public static bool NeedsPodIp(V1Container container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        return container.Env?.Any(e => e.ValueFrom?.FieldRef?.FieldPath is "status.podIP" or "status.podIPs") == true;
+    }
+
     /// <summary>The pod's restart policy (Always when absent).</summary>
     public static RestartPolicy RestartPolicyOf(V1Pod pod) => RestartPolicyDecision.Parse(pod?.Spec?.RestartPolicy);
 

@@ -64,6 +64,7 @@ public sealed class PodSyncer
     public async Task<SyncOutcome> SyncAsync(string ns, string name, CancellationToken ct)
     {
         var key = ns + "/" + name;
+        var began = _time.GetUtcNow();
         var pod = await TryGet(PodKind.Instance, ns, name, ct);
         var all = await _runtime.ListContainersAsync(new Dictionary<string, string>
         {
@@ -97,6 +98,12 @@ public sealed class PodSyncer
         var memory = _memory.AddOrUpdate(key, _ => new PodMemory(uid), (_, existing) => existing.Uid == uid ? existing : new PodMemory(uid));
         var typed = PodKind.Typed(pod);
         var now = _time.GetUtcNow();
+        if (mine.Count == 0 && memory.StartTimeline is null && _log.IsEnabled(LogLevel.Debug))
+        {
+            memory.StartTimeline = new PodStartTimeline(key);
+            memory.StartTimeline.Mark("sync", began);
+            memory.StartTimeline.Mark("read", now);
+        }
         DateTimeOffset? wake = null;
 
         var sandbox = mine.Where(c => c.Kind == ContainerKind.Sandbox && c.State == ContainerState.Running)
@@ -104,7 +111,7 @@ public sealed class PodSyncer
         var apps = mine.Where(c => c.Kind == ContainerKind.App).ToList();
         if (sandbox is null)
         {
-            (sandbox, apps, wake) = await EnsureSandbox(pod, memory, mine, now, ct);
+            (sandbox, apps, wake) = await EnsureSandbox(pod, typed, memory, mine, now, ct);
         }
 
         var observations = new List<ContainerObservation>();
@@ -132,24 +139,49 @@ public sealed class PodSyncer
             updated["status"] = status;
             await _store.Replace(PodKind.Instance, ns, name, updated, Subresource.Status, ct);
         }
+        if (memory.StartTimeline is { Done: false } timeline && observations.Count > 0 && observations.All(o => o.Current?.State == ContainerState.Running))
+        {
+            timeline.Mark("status", _time.GetUtcNow());
+            _log.LogDebug("{Timeline}", timeline.Finish());
+        }
         return new SyncOutcome(wake, Forget: false);
     }
 
     private async Task<(PodSandbox? Sandbox, List<ContainerStatus> Apps, DateTimeOffset? Wake)> EnsureSandbox(
-        JsonObject pod, PodMemory memory, List<ContainerStatus> mine, DateTimeOffset now, CancellationToken ct)
+        JsonObject pod, V1Pod typed, PodMemory memory, List<ContainerStatus> mine, DateTimeOffset now, CancellationToken ct)
     {
         if (memory.SandboxBackoff is { } backoff && backoff.IsBackingOff(now))
             return (null, [], backoff.RestartAt);
         // A dead sandbox took the pod's network with it: start the pod over, counting restarts on.
-        foreach (var app in mine.Where(c => c.Kind == ContainerKind.App))
+        // (A container that never ran, e.g. one created ahead of a sandbox that then failed, is no run.)
+        foreach (var app in mine.Where(c => c.Kind == ContainerKind.App && c.StartedAt is not null))
             memory.RestartBase[app.Name] = Math.Max(memory.RestartBase.GetValueOrDefault(app.Name), app.RestartCount + 1);
         await RemoveAll(mine, ct);
+        memory.CreatedAhead.Clear();
         try
         {
-            var sandbox = await _runtime.RunPodSandboxAsync(PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt++), ct);
+            var config = PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt++);
+            var sandboxId = await _runtime.CreatePodSandboxAsync(config, ct);
+            memory.StartTimeline?.Mark("sandbox-created", _time.GetUtcNow());
+            // Starting the sandbox (its network) is the slow part: meanwhile create the app
+            // containers, which join its namespaces when they start. They carry the pod's labels,
+            // so if the sandbox fails they are removed with the pod's other containers next time.
+            var starting = _runtime.StartPodSandboxAsync(sandboxId, config, ct);
+            var creating = CreateAheadAsync(pod, typed, sandboxId, memory, ct);
+            PodSandbox sandbox;
+            List<ContainerStatus> created;
+            try
+            {
+                sandbox = await starting;
+                memory.StartTimeline?.Mark("sandbox-started", _time.GetUtcNow());
+            }
+            finally
+            {
+                created = await creating;
+            }
             memory.SandboxBackoff = null;
             memory.SandboxError = null;
-            return (sandbox, [], null);
+            return (sandbox, created, null);
         }
         catch (PodSandboxException e)
         {
@@ -158,6 +190,43 @@ public sealed class PodSyncer
             _log.LogWarning("pod {Pod}: {Message}", $"{pod.Namespace()}/{pod.Name()}", e.Message);
             return (null, [], memory.SandboxBackoff.RestartAt);
         }
+    }
+
+    /// <summary>
+    /// Creates (does not start) the app containers of a pod whose sandbox is starting: those without
+    /// a pending backoff whose configuration does not need the pod IP. Any failure leaves the
+    /// container out; creating it the usual way then reports the failure and backs off.
+    /// </summary>
+    private async Task<List<ContainerStatus>> CreateAheadAsync(JsonObject pod, V1Pod typed, string sandboxId, PodMemory memory, CancellationToken ct)
+    {
+        var created = new List<ContainerStatus>();
+        var identity = PodSpecMapping.Identity(pod);
+        foreach (var container in typed.Spec.Containers)
+        {
+            if (PodSpecMapping.NeedsPodIp(container) || memory.For(container.Name).StartBackoff is not null) continue;
+            var restartCount = memory.RestartBase.GetValueOrDefault(container.Name);
+            try
+            {
+                await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
+                memory.StartTimeline?.Mark("image:" + container.Name, _time.GetUtcNow());
+                var sources = new Dictionary<EnvSource, JsonObject>();
+                foreach (var source in PodSpecMapping.EnvSources(container))
+                {
+                    ResourceKind kind = source.Kind == "Secret" ? SecretKind.Instance : ConfigMapKind.Instance;
+                    if (await TryGet(kind, pod.Namespace(), source.Name, ct) is { } obj) sources[source] = obj;
+                }
+                var config = PodSpecMapping.ContainerConfigFor(pod, container, sources, podIp: null, restartCount);
+                var id = await _runtime.CreateContainerAsync(sandboxId, identity, config, ct);
+                memory.StartTimeline?.Mark("created:" + container.Name, _time.GetUtcNow());
+                memory.CreatedAhead.Add(id);
+                created.Add(new ContainerStatus(id, container.Name, ContainerKind.App, identity, container.Image, ContainerState.Created, 0, _time.GetUtcNow(), null, null, restartCount, false, null, null, new Dictionary<string, string>()));
+            }
+            catch (Exception e) when (e is ContainerRuntimeException or ContainerConfigException or ApiErrorException)
+            {
+                _log.LogDebug("pod {Pod} container {Container} not created ahead of its sandbox: {Message}", $"{pod.Namespace()}/{pod.Name()}", container.Name, e.Message);
+            }
+        }
+        return created;
     }
 
     private async Task<(ContainerObservation Observation, DateTimeOffset? Wake)> SyncContainer(
@@ -169,12 +238,15 @@ public sealed class PodSyncer
         var previous = runs.Count > 1 ? runs[^2] : null;
 
         if (current is null)
-            return await StartNew(pod, container, sandbox, memory, podMemory.RestartBase.GetValueOrDefault(container.Name), previous: null, now, ct);
+            return await StartNew(pod, container, sandbox, memory, podMemory.RestartBase.GetValueOrDefault(container.Name), previous: null, now, ct, podMemory.StartTimeline);
 
         if (current is { State: ContainerState.Created, Error: null })
         {
-            // Created but never started (the agent stopped in between): start it now.
+            // Created ahead of its sandbox's start, or the agent stopped in between: start it now.
+            var ahead = podMemory.CreatedAhead.Remove(current.Id);
             current = await StartExisting(current, ct);
+            podMemory.StartTimeline?.Mark("started:" + container.Name, _time.GetUtcNow());
+            if (ahead) return AfterStart(container, current, previous);
         }
 
         if (current.State == ContainerState.Running)
@@ -208,7 +280,8 @@ public sealed class PodSyncer
     }
 
     private async Task<(ContainerObservation, DateTimeOffset?)> StartNew(
-        JsonObject pod, V1Container container, PodSandbox sandbox, ContainerMemory memory, int restartCount, ContainerStatus? previous, DateTimeOffset now, CancellationToken ct)
+        JsonObject pod, V1Container container, PodSandbox sandbox, ContainerMemory memory, int restartCount, ContainerStatus? previous, DateTimeOffset now, CancellationToken ct,
+        PodStartTimeline? timeline = null)
     {
         ContainerObservation Waiting(string reason, string message) =>
             new(container.Name, container.Image, previous, null, reason, message, false, false);
@@ -223,6 +296,7 @@ public sealed class PodSyncer
         try
         {
             await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
+            timeline?.Mark("image:" + container.Name, _time.GetUtcNow());
             var sources = new Dictionary<EnvSource, JsonObject>();
             foreach (var source in PodSpecMapping.EnvSources(container))
             {
@@ -243,6 +317,7 @@ public sealed class PodSyncer
         try
         {
             id = await _runtime.CreateContainerAsync(sandbox, config, ct);
+            timeline?.Mark("created:" + container.Name, _time.GetUtcNow());
         }
         catch (ContainerRuntimeException e) when (e is CreateContainerException or ImageNotFoundException)
         {
@@ -251,10 +326,8 @@ public sealed class PodSyncer
         memory.StartBackoff = null;
         memory.StartError = null;
         var started = await StartExisting(new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), ct);
-        if (started.State == ContainerState.Running)
-            return (new ContainerObservation(container.Name, container.Image, started, previous, null, null, container.ReadinessProbe is null, false), Earliest(null, ProbeStart(container, started)));
-        // It could not start (e.g. the command is not found): the next sync counts it as an exit.
-        return (new ContainerObservation(container.Name, container.Image, started, previous, RuntimeErrorReasons.RunContainerError, started.Error ?? "the container did not start", false, false), _time.GetUtcNow());
+        timeline?.Mark("started:" + container.Name, _time.GetUtcNow());
+        return AfterStart(container, started, previous);
 
         (ContainerObservation, DateTimeOffset?) FailedStart(string reason, string message, bool shortWake)
         {
@@ -265,6 +338,15 @@ public sealed class PodSyncer
             var wake = shortWake ? Earliest(now + TimeSpan.FromSeconds(1), memory.StartBackoff.RestartAt) : memory.StartBackoff.RestartAt;
             return (Waiting(reason, message), wake);
         }
+    }
+
+    /// <summary>The observation right after a new run was started (or failed to start).</summary>
+    private (ContainerObservation, DateTimeOffset?) AfterStart(V1Container container, ContainerStatus started, ContainerStatus? previous)
+    {
+        if (started.State == ContainerState.Running)
+            return (new ContainerObservation(container.Name, container.Image, started, previous, null, null, container.ReadinessProbe is null, false), Earliest(null, ProbeStart(container, started)));
+        // It could not start (e.g. the command is not found): the next sync counts it as an exit.
+        return (new ContainerObservation(container.Name, container.Image, started, previous, RuntimeErrorReasons.RunContainerError, started.Error ?? "the container did not start", false, false), _time.GetUtcNow());
     }
 
     private async Task<ContainerStatus> StartExisting(ContainerStatus container, CancellationToken ct)
