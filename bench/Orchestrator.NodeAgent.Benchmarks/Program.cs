@@ -50,99 +50,115 @@ finally
     foreach (var id in plainIds) await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true });
 }
 
-// 2. Through the orchestrator: POST the pod, wait for its container to run.
-var agent = new List<double>();
-var timelines = new Dictionary<string, (DateTimeOffset T0, Dictionary<string, double> Steps)>();
-await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, "data"), new Dictionary<string, string>
+// 2. Through the orchestrator: POST the pod, wait for its container to run. Once with a sandbox
+// made for every pod (the default), once with a warm pool of 2 spare sandboxes.
+var own = await RunAgentAsync(0);
+var pooled = await RunAgentAsync(2);
+
+async Task<(List<double> Latencies, Dictionary<string, (DateTimeOffset T0, Dictionary<string, double> Steps)> Timelines)> RunAgentAsync(int poolSize)
 {
-    ["ORCHESTRATOR_CONFIG"] = overlay,
-    ["ORCHESTRATOR_NODE_NAME"] = nodeName,
-    ["ORCHESTRATOR_PBM_PORT"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-    ["Logging__LogLevel__Orchestrator.NodeAgent"] = "Debug",
-}))
-{
-    using var http = node.CreateHttpClient();
-    // Wait for the node agent to register (its Node object appears).
-    var registered = Stopwatch.StartNew();
-    while (!(await http.GetAsync($"/api/v1/nodes/{nodeName}")).IsSuccessStatusCode)
+    var agent = new List<double>();
+    var timelines = new Dictionary<string, (DateTimeOffset T0, Dictionary<string, double> Steps)>();
+    var runOverlay = Path.Combine(folder, $"agent-{poolSize}.conf");
+    File.WriteAllText(runOverlay, $"include \"{overlay}\"\norchestrator.node-agent.sandbox-pool-size = {poolSize}\n");
+    await using (var node = await NodeProcess.StartAsync(Path.Combine(folder, $"data-{poolSize}"), new Dictionary<string, string>
     {
-        if (registered.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("the node agent did not register");
-        await Task.Delay(100);
-    }
-    try
+        ["ORCHESTRATOR_CONFIG"] = runOverlay,
+        ["ORCHESTRATOR_NODE_NAME"] = nodeName,
+        ["ORCHESTRATOR_PBM_PORT"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+        ["Logging__LogLevel__Orchestrator.NodeAgent"] = "Debug",
+    }))
     {
-        for (var i = 0; i < count; i++)
+        using var http = node.CreateHttpClient();
+        // Wait for the node agent to register (its Node object appears).
+        var registered = Stopwatch.StartNew();
+        while (!(await http.GetAsync($"/api/v1/nodes/{nodeName}")).IsSuccessStatusCode)
         {
-            var name = $"bench-{i}";
-            var pod = new JsonObject
+            if (registered.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("the node agent did not register");
+            await Task.Delay(100);
+        }
+        var filled = Stopwatch.StartNew();
+        while ((await runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)).Count < poolSize)
+        {
+            if (filled.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("the sandbox pool did not fill");
+            await Task.Delay(100);
+        }
+        try
+        {
+            for (var i = 0; i < count; i++)
             {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Pod",
-                ["metadata"] = new JsonObject { ["name"] = name },
-                ["spec"] = new JsonObject
+                var name = $"bench-{i}";
+                var pod = new JsonObject
                 {
-                    ["nodeName"] = nodeName,
-                    ["terminationGracePeriodSeconds"] = 0,
-                    ["containers"] = new JsonArray(new JsonObject
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Pod",
+                    ["metadata"] = new JsonObject { ["name"] = name },
+                    ["spec"] = new JsonObject
                     {
-                        ["name"] = "main",
-                        ["image"] = Image,
-                        ["imagePullPolicy"] = "IfNotPresent",
-                        ["command"] = new JsonArray("sleep", "3600"),
-                    }),
-                },
-            };
-            if (scheduled) ((JsonObject)pod["spec"]!).Remove("nodeName");
-            var t0 = DateTimeOffset.UtcNow;
-            using var response = await http.PostAsync("/api/v1/namespaces/default/pods", new StringContent(pod.ToJsonString(), Encoding.UTF8, "application/json"));
-            if (!response.IsSuccessStatusCode) throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
-            var steps = new Dictionary<string, double> { ["api create answered"] = (DateTimeOffset.UtcNow - t0).TotalMilliseconds };
-            timelines[name] = (t0, steps);
-            var wait = Stopwatch.StartNew();
-            while (true)
-            {
-                var running = (await runtime.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.PodName] = name }, CancellationToken.None))
-                    .FirstOrDefault(c => c.Kind == ContainerKind.App && c.State == Orchestrator.Runtime.ContainerState.Running && c.StartedAt is not null);
-                if (running is not null)
+                        ["nodeName"] = nodeName,
+                        ["terminationGracePeriodSeconds"] = 0,
+                        ["containers"] = new JsonArray(new JsonObject
+                        {
+                            ["name"] = "main",
+                            ["image"] = Image,
+                            ["imagePullPolicy"] = "IfNotPresent",
+                            ["command"] = new JsonArray("sleep", "3600"),
+                        }),
+                    },
+                };
+                if (scheduled) ((JsonObject)pod["spec"]!).Remove("nodeName");
+                var t0 = DateTimeOffset.UtcNow;
+                using var response = await http.PostAsync("/api/v1/namespaces/default/pods", new StringContent(pod.ToJsonString(), Encoding.UTF8, "application/json"));
+                if (!response.IsSuccessStatusCode) throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
+                var steps = new Dictionary<string, double> { ["api create answered"] = (DateTimeOffset.UtcNow - t0).TotalMilliseconds };
+                timelines[name] = (t0, steps);
+                var wait = Stopwatch.StartNew();
+                while (true)
                 {
-                    agent.Add((running.StartedAt!.Value - t0).TotalMilliseconds);
-                    var sandbox = (await runtime.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.PodName] = name }, CancellationToken.None))
-                        .FirstOrDefault(c => c.Kind == ContainerKind.Sandbox);
-                    if (sandbox is not null)
+                    var running = (await runtime.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.PodName] = name }, CancellationToken.None))
+                        .FirstOrDefault(c => c.Kind == ContainerKind.App && c.State == Orchestrator.Runtime.ContainerState.Running && c.StartedAt is not null);
+                    if (running is not null)
                     {
-                        steps["engine: sandbox created"] = (sandbox.CreatedAt - t0).TotalMilliseconds;
-                        if (sandbox.StartedAt is { } sandboxStarted) steps["engine: sandbox started"] = (sandboxStarted - t0).TotalMilliseconds;
+                        agent.Add((running.StartedAt!.Value - t0).TotalMilliseconds);
+                        var sandbox = (await runtime.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.PodName] = name }, CancellationToken.None))
+                            .FirstOrDefault(c => c.Kind == ContainerKind.Sandbox);
+                        if (sandbox is not null)
+                        {
+                            steps["engine: sandbox created"] = (sandbox.CreatedAt - t0).TotalMilliseconds;
+                            if (sandbox.StartedAt is { } sandboxStarted) steps["engine: sandbox started"] = (sandboxStarted - t0).TotalMilliseconds;
+                        }
+                        steps["engine: app created"] = (running.CreatedAt - t0).TotalMilliseconds;
+                        steps["engine: app started"] = (running.StartedAt!.Value - t0).TotalMilliseconds;
+                        break;
                     }
-                    steps["engine: app created"] = (running.CreatedAt - t0).TotalMilliseconds;
-                    steps["engine: app started"] = (running.StartedAt!.Value - t0).TotalMilliseconds;
-                    break;
+                    if (wait.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"pod {name} did not run:\n{node.Output}");
+                    await Task.Delay(20);
                 }
-                if (wait.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"pod {name} did not run:\n{node.Output}");
-                await Task.Delay(20);
             }
         }
-    }
-    finally
-    {
-        // The agent's own marks (debug log): "pod-start-timeline default/bench-0 sync=<unix ms> read=... ".
-        foreach (var line in node.Output.Split('\n'))
+        finally
         {
-            var at = line.IndexOf("pod-start-timeline ", StringComparison.Ordinal);
-            if (at < 0) continue;
-            var parts = line[at..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length < 2 || !timelines.TryGetValue(parts[1].Split('/')[^1], out var timeline)) continue;
-            foreach (var part in parts.Skip(2))
+            // The agent's own marks (debug log): "pod-start-timeline default/bench-0 sync=<unix ms> read=... ".
+            foreach (var line in node.Output.Split('\n'))
             {
-                var eq = part.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0 && long.TryParse(part[(eq + 1)..], CultureInfo.InvariantCulture, out var unixMs))
-                    timeline.Steps["agent: " + part[..eq]] = (DateTimeOffset.FromUnixTimeMilliseconds(unixMs) - timeline.T0).TotalMilliseconds;
+                var at = line.IndexOf("pod-start-timeline ", StringComparison.Ordinal);
+                if (at < 0) continue;
+                var parts = line[at..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length < 2 || !timelines.TryGetValue(parts[1].Split('/')[^1], out var timeline)) continue;
+                foreach (var part in parts.Skip(2))
+                {
+                    var eq = part.IndexOf('=', StringComparison.Ordinal);
+                    if (eq > 0 && long.TryParse(part[(eq + 1)..], CultureInfo.InvariantCulture, out var unixMs))
+                        timeline.Steps["agent: " + part[..eq]] = (DateTimeOffset.FromUnixTimeMilliseconds(unixMs) - timeline.T0).TotalMilliseconds;
+                }
             }
+            await node.Kill();
+            var left = await runtime.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None);
+            foreach (var c in left.Where(c => c.Kind == ContainerKind.App)) await runtime.RemoveContainerAsync(c.Id, CancellationToken.None);
+            foreach (var c in left.Where(c => c.Kind == ContainerKind.Sandbox)) await runtime.RemovePodSandboxAsync(c.Id, CancellationToken.None);
         }
-        await node.Kill();
-        var left = await runtime.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None);
-        foreach (var c in left.Where(c => c.Kind == ContainerKind.App)) await runtime.RemoveContainerAsync(c.Id, CancellationToken.None);
-        foreach (var c in left.Where(c => c.Kind == ContainerKind.Sandbox)) await runtime.RemovePodSandboxAsync(c.Id, CancellationToken.None);
     }
+    return (agent, timelines);
 }
 
 static double Percentile(List<double> values, double p)
@@ -152,19 +168,24 @@ static double Percentile(List<double> values, double p)
     return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
 }
 
-Console.WriteLine($"pods: {count}, one at a time, image {Image}, {Environment.ProcessorCount} CPUs");
-Console.WriteLine($"| path | p50 ms | p99 ms | mean ms |");
-Console.WriteLine($"|---|---|---|---|");
-Console.WriteLine(FormattableString.Invariant($"| Docker.DotNet create+start | {Percentile(plain, 50):0} | {Percentile(plain, 99):0} | {plain.Average():0} |"));
-Console.WriteLine(FormattableString.Invariant($"| pod POST -> container running (node agent) | {Percentile(agent, 50):0} | {Percentile(agent, 99):0} | {agent.Average():0} |"));
-Console.WriteLine(FormattableString.Invariant($"ratio agent/plain: p50 {Percentile(agent, 50) / Percentile(plain, 50):0.00}x, p99 {Percentile(agent, 99) / Percentile(plain, 99):0.00}x"));
-Console.WriteLine();
-Console.WriteLine("where the time goes (median ms after the POST; agent: the agent's marks, engine: the engine's timestamps):");
-Console.WriteLine("| step | median ms | pods |");
-Console.WriteLine("|---|---|---|");
-foreach (var (step, values) in timelines.Values.SelectMany(t => t.Steps).GroupBy(kv => kv.Key)
-    .Select(g => (g.Key, g.Select(kv => kv.Value).ToList())).OrderBy(s => Percentile(s.Item2, 50)))
-    Console.WriteLine(FormattableString.Invariant($"| {step} | {Percentile(values, 50):0} | {values.Count} |"));
+Console.WriteLine($"pods: {count}, one at a time{(scheduled ? ", bound by the scheduler" : "")}, image {Image}, {Environment.ProcessorCount} CPUs");
+Console.WriteLine($"| path | p50 ms | p99 ms | mean ms | p50 ratio | p99 ratio |");
+Console.WriteLine($"|---|---|---|---|---|---|");
+void Row(string path, List<double> values) =>
+    Console.WriteLine(FormattableString.Invariant($"| {path} | {Percentile(values, 50):0} | {Percentile(values, 99):0} | {values.Average():0} | {Percentile(values, 50) / Percentile(plain, 50):0.00}x | {Percentile(values, 99) / Percentile(plain, 99):0.00}x |"));
+Row("Docker.DotNet create+start", plain);
+Row("pod POST -> container running, own sandbox", own.Latencies);
+Row("pod POST -> container running, warm pool (2)", pooled.Latencies);
+foreach (var (title, timelines) in new[] { ("own sandbox", own.Timelines), ("warm pool", pooled.Timelines) })
+{
+    Console.WriteLine();
+    Console.WriteLine($"where the time goes, {title} (median ms after the POST; agent: the agent's marks, engine: the engine's timestamps):");
+    Console.WriteLine("| step | median ms | pods |");
+    Console.WriteLine("|---|---|---|");
+    foreach (var (step, values) in timelines.Values.SelectMany(t => t.Steps).GroupBy(kv => kv.Key)
+        .Select(g => (g.Key, g.Select(kv => kv.Value).ToList())).OrderBy(s => Percentile(s.Item2, 50)))
+        Console.WriteLine(FormattableString.Invariant($"| {step} | {Percentile(values, 50):0} | {values.Count} |"));
+}
 try
 {
     Directory.Delete(folder, recursive: true);

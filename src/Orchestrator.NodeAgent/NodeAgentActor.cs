@@ -58,6 +58,8 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
     private readonly ResourceStore _store;
     private readonly IContainerRuntime _runtime;
     private readonly PodSyncer _syncer;
+    private readonly SandboxPool? _pool;
+    private bool _poolRunning;
     private readonly TimeProvider _time;
     private readonly string _hostIp;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -74,11 +76,12 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeAgentSettings settings, ResourceStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp) =>
-        Akka.Actor.Props.Create(() => new NodeAgentActor(settings, store, runtime, syncer, time, hostIp));
+    public static Props Props(NodeAgentSettings settings, ResourceStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp, SandboxPool? pool = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgentActor(settings, store, runtime, syncer, time, hostIp, pool));
 
-    public NodeAgentActor(NodeAgentSettings settings, ResourceStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp)
+    public NodeAgentActor(NodeAgentSettings settings, ResourceStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp, SandboxPool? pool = null)
     {
+        _pool = pool is { Size: > 0 } ? pool : null;
         _settings = settings;
         _store = store;
         _runtime = runtime;
@@ -111,6 +114,13 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer("gc", new CollectGarbage(), _settings.GcInterval);
             Self.Tell(new CollectGarbage());
             Self.Tell(new StartWatch());
+            if (_pool is { } pool && !_poolRunning)
+            {
+                // The pool's refill loop runs beside the mailbox until the agent stops.
+                _poolRunning = true;
+                var ct = _stopping.Token;
+                _ = Task.Run(() => pool.RunAsync(ct), ct);
+            }
         });
         Receive<RegistrationFailed>(f =>
         {
@@ -160,6 +170,7 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
         });
         Receive<CollectGarbage>(_ =>
         {
+            _pool?.RequestRefill();
             _runtime.ListContainersAsync(new Dictionary<string, string>(), _stopping.Token)
                 .PipeTo(Self, success: list => new GarbageListed(list.Where(c => c.Pod is not null).Select(c => c.Pod!.Namespace + "/" + c.Pod.Name).Distinct().ToList()),
                     failure: e => new GarbageListed([]));

@@ -22,6 +22,9 @@ public sealed record NodeAgentSettings(
     Uri? ApiEndpoint,
     RestartBackoff Backoff)
 {
+    /// <summary>Warm spare sandboxes kept started on this node (0: every pod gets a sandbox of its own); see <see cref="Sync.SandboxPool"/>.</summary>
+    public int SandboxPoolSize { get; init; }
+
     /// <summary>This assembly's <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource("Orchestrator.NodeAgent.reference.conf", typeof(NodeAgentSettings).Assembly);
 
@@ -47,6 +50,8 @@ public sealed record NodeAgentSettings(
         var concurrency = c.GetInt("sync-concurrency", 8);
         if (concurrency < 1) throw new ConfigurationException($"orchestrator.node-agent.sync-concurrency must be 1 or more, not {concurrency}");
         var endpoint = c.GetString("api-endpoint", "");
+        var poolSize = c.GetInt("sandbox-pool-size", 0);
+        if (poolSize < 0) throw new ConfigurationException($"orchestrator.node-agent.sandbox-pool-size must be 0 or more, not {poolSize}");
         var heartbeat = c.GetTimeSpan("heartbeat-interval");
         if (heartbeat <= TimeSpan.Zero) throw new ConfigurationException("orchestrator.node-agent.heartbeat-interval must be positive");
         return new NodeAgentSettings(
@@ -60,6 +65,9 @@ public sealed record NodeAgentSettings(
             new RestartBackoff(
                 c.GetTimeSpan("restart-backoff.initial"),
                 c.GetTimeSpan("restart-backoff.max"),
-                c.GetTimeSpan("restart-backoff.reset-after")));
+                c.GetTimeSpan("restart-backoff.reset-after")))
+        {
+            SandboxPoolSize = poolSize,
+        };
     }
 }

@@ -29,6 +29,16 @@ public static class ContainerLabels
     /// <summary>How many times the node agent restarted this container before (0 for the first run).</summary>
     public const string RestartCount = "orchestrator.container.restartCount";
 
+    /// <summary>
+    /// On a spare sandbox (one started ahead of any pod, see <see cref="IContainerRuntime.RunSpareSandboxAsync"/>):
+    /// <c>true</c>. A spare has no pod labels; it belongs to the pod whose app containers name it in
+    /// <see cref="SandboxId"/>, and is free while none does.
+    /// </summary>
+    public const string Spare = "orchestrator.sandbox.spare";
+
+    /// <summary>On an app container: the id of the sandbox whose namespaces it joins.</summary>
+    public const string SandboxId = "orchestrator.sandbox.id";
+
     /// <summary>The value of <see cref="ContainerKind"/> on a pod's infra (sandbox) container.</summary>
     public const string SandboxKind = "sandbox";
 
@@ -40,5 +50,5 @@ public static class ContainerLabels
 
     /// <summary>True for the labels this runtime manages itself; callers cannot override them.</summary>
     public static bool IsReserved(string label) =>
-        label is Node or PodNamespace or PodName or PodUid or ContainerName or ContainerKind or RestartCount;
+        label is Node or PodNamespace or PodName or PodUid or ContainerName or ContainerKind or RestartCount or Spare or SandboxId;
 }

@@ -117,6 +117,86 @@ public sealed partial class DockerContainerRuntime
     }
 
     /// <inheritdoc />
+    public async Task<SpareSandbox> RunSpareSandboxAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureImageAsync(_options.SandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
+        }
+        catch (ImagePullException e)
+        {
+            throw new ContainerRuntimeException(e.Reason, $"cannot create a spare sandbox: the sandbox image \"{_options.SandboxImage}\" is missing: {e.Message}", e.EngineMessage, e);
+        }
+
+        var parameters = new CreateContainerParameters
+        {
+            Name = EngineMapping.SpareName(_options.NodeName, Guid.NewGuid().ToString("N")),
+            Image = _options.SandboxImage,
+            Labels = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ContainerLabels.Node] = _options.NodeName,
+                [ContainerLabels.ContainerName] = ContainerLabels.SandboxContainerName,
+                [ContainerLabels.ContainerKind] = ContainerLabels.SandboxKind,
+                [ContainerLabels.Spare] = "true",
+            },
+            HostConfig = new HostConfig { NetworkMode = _options.Network, IpcMode = "shareable" },
+        };
+        string? id = null;
+        try
+        {
+            id = (await _client.Containers.CreateContainerAsync(parameters, cancellationToken)).ID;
+            await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            var inspect = await _client.Containers.InspectContainerAsync(id, cancellationToken);
+            var ip = EngineMapping.IpAddressOf(inspect, _options.Network);
+            if (!inspect.State.Running || string.IsNullOrEmpty(ip))
+                throw new ContainerRuntimeException(RuntimeErrorReasons.CreatePodSandboxError, $"the spare sandbox started but is {inspect.State.Status} without an IP address", inspect.State.Error);
+            return new SpareSandbox(id, ip);
+        }
+        catch (Exception e) when (e is ContainerRuntimeException || EngineErrors.IsEngineFailure(e) || e is OperationCanceledException)
+        {
+            if (id is not null)
+                await RemoveQuietlyAsync(id);
+            if (e is ContainerRuntimeException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                throw;
+            throw EngineErrors.Unexpected("cannot run a spare sandbox", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SpareSandbox>> ListFreeSpareSandboxesAsync(CancellationToken cancellationToken)
+    {
+        IList<ContainerListResponse> all;
+        try
+        {
+            // The list answer carries labels, state and addresses: no inspect needed.
+            all = await _client.Containers.ListContainersAsync(
+                new ContainersListParameters
+                {
+                    All = true,
+                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Node}={_options.NodeName}"] = true } },
+                },
+                cancellationToken);
+        }
+        catch (Exception e) when (EngineErrors.IsEngineFailure(e) || IsTimeout(e, cancellationToken))
+        {
+            throw EngineErrors.Unexpected("cannot list containers", e);
+        }
+
+        static string? Label(ContainerListResponse c, string key) => c.Labels is { } labels && labels.TryGetValue(key, out var value) ? value : null;
+        var joined = all.Select(c => Label(c, ContainerLabels.SandboxId)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var free = new List<SpareSandbox>();
+        foreach (var spare in all.Where(c => Label(c, ContainerLabels.Spare) == "true" && !joined.Contains(c.ID)).OrderBy(c => c.Created))
+        {
+            var ip = spare.NetworkSettings?.Networks is { } networks && networks.TryGetValue(_options.Network, out var network) ? network.IPAddress : null;
+            if (spare.State == "running" && !string.IsNullOrEmpty(ip))
+                free.Add(new SpareSandbox(spare.ID, ip));
+            else
+                await RemoveContainerAsync(spare.ID, cancellationToken);
+        }
+        return free;
+    }
+
+    /// <inheritdoc />
     public async Task RemovePodSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sandboxId);
@@ -139,16 +219,20 @@ public sealed partial class DockerContainerRuntime
             !labels.TryGetValue(ContainerLabels.Node, out var node) || node != _options.NodeName)
             throw new ArgumentException($"container {StartContainerException.ShortId(sandboxId)} is not a pod sandbox of node \"{_options.NodeName}\"", nameof(sandboxId));
 
+        // The sandbox goes first: were the members removed first and the agent stopped in between, a
+        // spare sandbox would be joined by no one and look free again.
+        await RemoveContainerAsync(sandbox.ID, cancellationToken);
+        var members = new HashSet<string>(await ListIdsAsync(
+            new Dictionary<string, string> { [ContainerLabels.SandboxId] = sandbox.ID, [ContainerLabels.ContainerKind] = ContainerLabels.AppKind },
+            cancellationToken), StringComparer.Ordinal);
         if (labels.TryGetValue(ContainerLabels.PodUid, out var uid))
         {
-            var members = await ListIdsAsync(
+            members.UnionWith(await ListIdsAsync(
                 new Dictionary<string, string> { [ContainerLabels.PodUid] = uid, [ContainerLabels.ContainerKind] = ContainerLabels.AppKind },
-                cancellationToken);
-            foreach (var member in members)
-                await RemoveContainerAsync(member, cancellationToken);
+                cancellationToken));
         }
-
-        await RemoveContainerAsync(sandbox.ID, cancellationToken);
+        foreach (var member in members)
+            await RemoveContainerAsync(member, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -175,6 +259,8 @@ public sealed partial class DockerContainerRuntime
         ArgumentOutOfRangeException.ThrowIfNegative(config.RestartCount);
 
         var memory = config.MemoryLimitBytes ?? 0;
+        var labels = EngineMapping.Labels(_options.NodeName, config.Labels, pod, config.Name, ContainerLabels.AppKind, config.RestartCount);
+        labels[ContainerLabels.SandboxId] = sandboxId;
         var parameters = new CreateContainerParameters
         {
             Name = EngineMapping.EngineName(_options.NodeName, pod, config.Name, config.RestartCount),
@@ -184,7 +270,7 @@ public sealed partial class DockerContainerRuntime
             Cmd = config.Args is { Count: > 0 } args ? [.. args] : null,
             WorkingDir = string.IsNullOrEmpty(config.WorkingDir) ? null : config.WorkingDir,
             Env = config.Env is { Count: > 0 } env ? [.. env.Select(v => $"{v.Name}={v.Value}")] : null,
-            Labels = EngineMapping.Labels(_options.NodeName, config.Labels, pod, config.Name, ContainerLabels.AppKind, config.RestartCount),
+            Labels = labels,
             HostConfig = new HostConfig
             {
                 NetworkMode = $"container:{sandboxId}",
@@ -318,7 +404,42 @@ public sealed partial class DockerContainerRuntime
                     throw EngineErrors.Unexpected($"cannot inspect container {StartContainerException.ShortId(ids[i])}", e);
                 }
             });
-        return [.. statuses.OfType<ContainerStatus>().OrderBy(s => s.CreatedAt)];
+        var result = statuses.OfType<ContainerStatus>().ToList();
+
+        // A spare sandbox carries no pod labels: it is the sandbox of the pod whose app containers join it.
+        var owners = new Dictionary<string, PodIdentity>(StringComparer.Ordinal);
+        foreach (var app in result.Where(s => s is { Kind: ContainerKind.App, Pod: not null }))
+        {
+            if (app.Labels.TryGetValue(ContainerLabels.SandboxId, out var sandboxId))
+                owners.TryAdd(sandboxId, app.Pod!);
+        }
+        if (owners.Count > 0)
+        {
+            for (var i = 0; i < result.Count; i++)
+            {
+                if (result[i] is { Kind: ContainerKind.Sandbox, Pod: null } spare && owners.TryGetValue(spare.Id, out var owner))
+                    result[i] = spare with { Pod = owner };
+            }
+            var listed = result.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var (sandboxId, owner) in owners.Where(o => !listed.Contains(o.Key)))
+            {
+                try
+                {
+                    var status = EngineMapping.ToStatus(await _client.Containers.InspectContainerAsync(sandboxId, cancellationToken), _options.Network);
+                    if (status.Labels.GetValueOrDefault(ContainerLabels.Spare) == "true" && status.Labels.GetValueOrDefault(ContainerLabels.Node) == _options.NodeName)
+                        result.Add(status with { Pod = owner });
+                }
+                catch (DockerContainerNotFoundException)
+                {
+                    // Gone: the pod's containers are left without a sandbox, as after any sandbox's death.
+                }
+                catch (Exception e) when (EngineErrors.IsEngineFailure(e) || IsTimeout(e, cancellationToken))
+                {
+                    throw EngineErrors.Unexpected($"cannot inspect sandbox {StartContainerException.ShortId(sandboxId)}", e);
+                }
+            }
+        }
+        return [.. result.OrderBy(s => s.CreatedAt)];
     }
 
     /// <inheritdoc />

@@ -52,6 +52,21 @@ public interface IContainerRuntime
     Task<PodSandbox> StartPodSandboxAsync(string sandboxId, PodSandboxConfig config, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Creates and starts a spare sandbox: no pod, no host ports, the engine's default hostname, label
+    /// <see cref="ContainerLabels.Spare"/>. It belongs to a pod once an app container is created in it
+    /// (<see cref="ContainerLabels.SandboxId"/> on that container); from then on it is listed with the
+    /// pod's containers and removed with them.
+    /// </summary>
+    /// <exception cref="ContainerRuntimeException">It could not be created or started (nothing is left behind).</exception>
+    Task<SpareSandbox> RunSpareSandboxAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The spare sandboxes of this node that no app container joins (free), oldest first. Free spares
+    /// that no longer run are removed on the way.
+    /// </summary>
+    Task<IReadOnlyList<SpareSandbox>> ListFreeSpareSandboxesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Force-removes a pod's sandbox and every container of the pod on this node. Does nothing for
     /// a sandbox that is already gone. Stop the app containers first to give them their grace period.
     /// </summary>
@@ -91,7 +106,8 @@ public interface IContainerRuntime
 
     /// <summary>
     /// This node's containers (sandboxes and app containers, running or not) carrying all of
-    /// <paramref name="labelFilter"/> (empty: all of them).
+    /// <paramref name="labelFilter"/> (empty: all of them). A spare sandbox joined by listed app
+    /// containers is listed too, as a sandbox of their pod.
     /// </summary>
     Task<IReadOnlyList<ContainerStatus>> ListContainersAsync(IReadOnlyDictionary<string, string> labelFilter, CancellationToken cancellationToken);
 

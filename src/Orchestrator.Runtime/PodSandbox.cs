@@ -35,6 +35,18 @@ public sealed record PodSandboxConfig(
     IReadOnlyDictionary<string, string>? Labels = null,
     int Attempt = 0);
 
+/// <summary>
+/// A running sandbox started ahead of any pod (a warm spare), free to be given to one pod: the pod
+/// starts without waiting for a sandbox's network to come up.
+/// </summary>
+/// <param name="Id">The engine's id of the sandbox container.</param>
+/// <param name="PodIp">Its IP address on the engine's bridge network, the IP of the pod it is given to.</param>
+public sealed record SpareSandbox(string Id, string PodIp)
+{
+    /// <summary>The sandbox as the given pod's (only the pod's app containers, created with it, make the claim durable).</summary>
+    public PodSandbox For(PodIdentity pod) => new(Id, pod, PodIp);
+}
+
 /// <summary>A running sandbox: the container that owns a pod's network namespace.</summary>
 /// <param name="Id">The engine's id of the sandbox container.</param>
 /// <param name="Pod">The pod it belongs to.</param>

@@ -54,8 +54,9 @@ internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var hostIp = NodeRegistration.HostIp();
-        var syncer = new PodSyncer(node.Runtime, store, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log);
-        system.ActorOf(NodeAgentActor.Props(node.Settings, store, node.Runtime, syncer, time, hostIp), "node-agent");
+        var pool = new SandboxPool(node.Runtime, node.Settings.SandboxPoolSize, log);
+        var syncer = new PodSyncer(node.Runtime, store, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log, pool);
+        system.ActorOf(NodeAgentActor.Props(node.Settings, store, node.Runtime, syncer, time, hostIp, pool), "node-agent");
         system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
         log.LogInformation("node agent for node {Node} started", node.Name);
         return Task.CompletedTask;

@@ -15,6 +15,9 @@ internal sealed class PodMemory(string uid)
 
     public int SandboxAttempt { get; set; }
 
+    /// <summary>The spare sandbox given to this pod, until an app container joins it (then the engine's labels tell).</summary>
+    public Runtime.SpareSandbox? Spare { get; set; }
+
     /// <summary>App containers created while the sandbox started and not started yet: their first start counts as a new run's start.</summary>
     public HashSet<string> CreatedAhead { get; } = new(StringComparer.Ordinal);
 

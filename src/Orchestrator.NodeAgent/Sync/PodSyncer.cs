@@ -47,10 +47,12 @@ public sealed class PodSyncer
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Prober _prober;
+    private readonly SandboxPool? _pool;
     private readonly ConcurrentDictionary<string, PodMemory> _memory = new(StringComparer.Ordinal);
 
-    public PodSyncer(IContainerRuntime runtime, ResourceStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log)
+    public PodSyncer(IContainerRuntime runtime, ResourceStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null)
     {
+        _pool = pool is { Size: > 0 } ? pool : null;
         _runtime = runtime;
         _store = store;
         _nodeName = nodeName;
@@ -76,7 +78,7 @@ public sealed class PodSyncer
         {
             if (all.Count > 0) _log.LogInformation("removing {Count} containers of pod {Pod}: it no longer exists on node {Node}", all.Count, key, _nodeName);
             await RemoveAll(all, ct);
-            _memory.TryRemove(key, out _);
+            if (_memory.TryRemove(key, out var gone)) await RemoveUnjoinedSpare(gone, ct);
             return new SyncOutcome(null, Forget: true);
         }
 
@@ -88,7 +90,7 @@ public sealed class PodSyncer
         if (pod.IsDeleting())
         {
             await Terminate(pod, mine, ct);
-            _memory.TryRemove(key, out _);
+            if (_memory.TryRemove(key, out var terminated)) await RemoveUnjoinedSpare(terminated, ct);
             return new SyncOutcome(null, Forget: true);
         }
 
@@ -96,6 +98,7 @@ public sealed class PodSyncer
         if (phase is "Succeeded" or "Failed") return new SyncOutcome(null, Forget: false);
 
         var memory = _memory.AddOrUpdate(key, _ => new PodMemory(uid), (_, existing) => existing.Uid == uid ? existing : new PodMemory(uid));
+        if (memory.Spare is { } given && mine.Any(c => c.Id == given.Id)) memory.Spare = null; // joined: the engine tells from now on
         var typed = PodKind.Typed(pod);
         var now = _time.GetUtcNow();
         if (mine.Count == 0 && memory.StartTimeline is null && _log.IsEnabled(LogLevel.Debug))
@@ -158,9 +161,18 @@ public sealed class PodSyncer
             memory.RestartBase[app.Name] = Math.Max(memory.RestartBase.GetValueOrDefault(app.Name), app.RestartCount + 1);
         await RemoveAll(mine, ct);
         memory.CreatedAhead.Clear();
+        var config = PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt);
+        if (await SpareFor(memory, config, ct) is { } spare)
+        {
+            // A warm spare: the pod's network is up already; its app containers are created and started next.
+            memory.StartTimeline?.Mark("sandbox-spare", _time.GetUtcNow());
+            memory.SandboxBackoff = null;
+            memory.SandboxError = null;
+            return (spare.For(config.Pod), [], null);
+        }
+        memory.SandboxAttempt++;
         try
         {
-            var config = PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt++);
             var sandboxId = await _runtime.CreatePodSandboxAsync(config, ct);
             memory.StartTimeline?.Mark("sandbox-created", _time.GetUtcNow());
             // Starting the sandbox (its network) is the slow part: meanwhile create the app
@@ -190,6 +202,36 @@ public sealed class PodSyncer
             _log.LogWarning("pod {Pod}: {Message}", $"{pod.Namespace()}/{pod.Name()}", e.Message);
             return (null, [], memory.SandboxBackoff.RestartAt);
         }
+    }
+
+    /// <summary>
+    /// The spare sandbox this pod was given earlier and no container joined yet (still running), else
+    /// a fresh one from the pool when the pod can use one; null for a sandbox of its own.
+    /// </summary>
+    private async Task<SpareSandbox?> SpareFor(PodMemory memory, PodSandboxConfig config, CancellationToken ct)
+    {
+        if (memory.Spare is { } given)
+        {
+            try
+            {
+                if ((await _runtime.InspectContainerAsync(given.Id, ct)).Status.State == ContainerState.Running) return given;
+            }
+            catch (ContainerNotFoundException)
+            {
+            }
+            await _runtime.RemovePodSandboxAsync(given.Id, ct);
+            memory.Spare = null;
+        }
+        if (_pool is null || !SandboxPool.CanServe(config)) return null;
+        memory.Spare = _pool.TryTake();
+        return memory.Spare;
+    }
+
+    /// <summary>Removes the spare a pod was given when no container of it joined it (the listing cannot see it).</summary>
+    private async Task RemoveUnjoinedSpare(PodMemory memory, CancellationToken ct)
+    {
+        if (memory.Spare is { } spare) await _runtime.RemovePodSandboxAsync(spare.Id, ct);
+        memory.Spare = null;
     }
 
     /// <summary>
@@ -440,9 +482,11 @@ public sealed class PodSyncer
 
     private async Task RemoveAll(IEnumerable<ContainerStatus> containers, CancellationToken ct)
     {
+        // Sandboxes first (each takes its app containers along): a spare sandbox whose app containers
+        // were removed first would look free again if the agent stopped in between.
         var list = containers.ToList();
-        foreach (var app in list.Where(c => c.Kind == ContainerKind.App)) await _runtime.RemoveContainerAsync(app.Id, ct);
         foreach (var sandbox in list.Where(c => c.Kind == ContainerKind.Sandbox)) await _runtime.RemovePodSandboxAsync(sandbox.Id, ct);
+        foreach (var app in list.Where(c => c.Kind == ContainerKind.App)) await _runtime.RemoveContainerAsync(app.Id, ct);
     }
 
     private async Task<JsonObject?> TryGet(ResourceKind kind, string ns, string name, CancellationToken ct)

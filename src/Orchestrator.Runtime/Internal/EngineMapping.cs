@@ -48,6 +48,16 @@ internal static class EngineMapping
         return builder.ToString();
     }
 
+    /// <summary>The engine's name of a spare sandbox, <c>orch_&lt;node&gt;_spare_&lt;suffix&gt;</c>, sanitized like <see cref="EngineName"/>.</summary>
+    public static string SpareName(string nodeName, string suffix)
+    {
+        var name = $"orch_{nodeName}_spare_{suffix}";
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-');
+        return builder.ToString();
+    }
+
     /// <summary>A pod's hostname: its name, cut to the 63 characters a host name label may have.</summary>
     public static string Hostname(string podName)
     {

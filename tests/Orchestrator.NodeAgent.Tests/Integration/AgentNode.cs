@@ -14,22 +14,26 @@ namespace Orchestrator.NodeAgent.Tests.Integration;
 public sealed class AgentNode : IAsyncDisposable
 {
     private readonly string _folder;
+    private readonly string _extraConfig;
 
     public string NodeName { get; }
     public NodeProcess Node { get; private set; } = null!;
     public Kubectl Kubectl => new(Node.Server);
     public DockerContainerRuntime Runtime { get; }
 
-    private AgentNode(string nodeName, string folder)
+    private AgentNode(string nodeName, string folder, string extraConfig)
     {
+        _extraConfig = extraConfig;
         NodeName = nodeName;
         _folder = folder;
         Runtime = new DockerContainerRuntime(new DockerRuntimeOptions(nodeName));
     }
 
-    public static async Task<AgentNode> StartAsync(string? nodeName = null)
+    /// <param name="nodeName">The node's name (default: a fresh one).</param>
+    /// <param name="extraConfig">HOCON appended to the node's overlay, e.g. <c>orchestrator.node-agent.sandbox-pool-size = 2</c>.</param>
+    public static async Task<AgentNode> StartAsync(string? nodeName = null, string extraConfig = "")
     {
-        var node = new AgentNode(nodeName ?? "test-" + Guid.NewGuid().ToString("N")[..8], Directory.CreateTempSubdirectory("orchestrator-agent-").FullName);
+        var node = new AgentNode(nodeName ?? "test-" + Guid.NewGuid().ToString("N")[..8], Directory.CreateTempSubdirectory("orchestrator-agent-").FullName, extraConfig);
         await node.StartProcessAsync();
         return node;
     }
@@ -52,6 +56,7 @@ public sealed class AgentNode : IAsyncDisposable
               node-monitor-grace-period = 40s
               pod-eviction-timeout = 300s
             }
+            {{_extraConfig}}
             """);
         Node = await NodeProcess.StartAsync(Path.Combine(_folder, "data"), new Dictionary<string, string>
         {
