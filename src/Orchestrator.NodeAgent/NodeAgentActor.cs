@@ -59,7 +59,6 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
     private readonly IContainerRuntime _runtime;
     private readonly PodSyncer _syncer;
     private readonly SandboxPool? _pool;
-    private bool _poolRunning;
     private readonly TimeProvider _time;
     private readonly string _hostIp;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -91,7 +90,16 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
         Registering();
     }
 
-    protected override void PreStart() => Self.Tell(new Register());
+    protected override void PreStart()
+    {
+        Self.Tell(new Register());
+        if (_pool is { } pool)
+        {
+            // The pool's refill loop runs beside the mailbox until the agent stops; it needs only the engine.
+            var ct = _stopping.Token;
+            _ = Task.Run(() => pool.RunAsync(ct), ct);
+        }
+    }
 
     protected override void PostStop()
     {
@@ -114,13 +122,6 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer("gc", new CollectGarbage(), _settings.GcInterval);
             Self.Tell(new CollectGarbage());
             Self.Tell(new StartWatch());
-            if (_pool is { } pool && !_poolRunning)
-            {
-                // The pool's refill loop runs beside the mailbox until the agent stops.
-                _poolRunning = true;
-                var ct = _stopping.Token;
-                _ = Task.Run(() => pool.RunAsync(ct), ct);
-            }
         });
         Receive<RegistrationFailed>(f =>
         {

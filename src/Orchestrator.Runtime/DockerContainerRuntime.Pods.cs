@@ -190,7 +190,9 @@ public sealed partial class DockerContainerRuntime
             var ip = spare.NetworkSettings?.Networks is { } networks && networks.TryGetValue(_options.Network, out var network) ? network.IPAddress : null;
             if (spare.State == "running" && !string.IsNullOrEmpty(ip))
                 free.Add(new SpareSandbox(spare.ID, ip));
-            else
+            // One that exited is of no use. One only created may be being started right now (by the
+            // pool that made it): only one left that way for a minute is removed.
+            else if (spare.State is "exited" or "dead" || (spare.State == "created" && DateTime.UtcNow - spare.Created.ToUniversalTime() > TimeSpan.FromMinutes(1)))
                 await RemoveContainerAsync(spare.ID, cancellationToken);
         }
         return free;

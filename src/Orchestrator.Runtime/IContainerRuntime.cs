@@ -61,8 +61,8 @@ public interface IContainerRuntime
     Task<SpareSandbox> RunSpareSandboxAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The spare sandboxes of this node that no app container joins (free), oldest first. Free spares
-    /// that no longer run are removed on the way.
+    /// The spare sandboxes of this node that no app container joins and that run (free), oldest first.
+    /// Free spares that exited, or were created but not started for a minute, are removed on the way.
     /// </summary>
     Task<IReadOnlyList<SpareSandbox>> ListFreeSpareSandboxesAsync(CancellationToken cancellationToken);
 

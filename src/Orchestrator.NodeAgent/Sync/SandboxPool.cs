@@ -132,8 +132,9 @@ public sealed class SandboxPool
             {
                 return;
             }
-            catch (Exception e) when (e is ContainerRuntimeException or ArgumentException)
+            catch (Exception e)
             {
+                // Whatever went wrong (the engine, a spare removed under our feet), the loop goes on.
                 _log.LogWarning("sandbox pool: {Message}; trying again", e.Message);
                 try
                 {

@@ -67,7 +67,7 @@ public sealed class SandboxPoolTests : IAsyncLifetime
     public async Task With_a_pool_a_pod_runs_in_a_spare_keeps_it_across_kill_9_and_removes_it_when_deleted()
     {
         await using var agent = await AgentNode.StartAsync(extraConfig: "orchestrator.node-agent.sandbox-pool-size = 2");
-        await AgentNode.WaitForAsync(async () => (await agent.Runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)).Count == 2 ? "filled" : null, TimeSpan.FromSeconds(90), "the pool to fill");
+        await AgentNode.WaitForAsync(async () => (await agent.Runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)).Count == 2 ? "filled" : null, TimeSpan.FromSeconds(120), "the pool to fill");
         await agent.CreateBoundPodAsync("pooled", """
             apiVersion: v1
             kind: Pod
