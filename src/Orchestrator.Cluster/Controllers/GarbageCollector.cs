@@ -149,8 +149,17 @@ public sealed class GarbageCollector : ControllerActor
     private static async Task Collect(IControllerStore store, ResourceKind kind, JsonObject obj, string policy, IReadOnlyList<JsonObject> unverified, CancellationToken ct)
     {
         if (await AnyExists(store, obj.Namespace(), unverified, ct)) return;
-        await ReplicaSetController.IgnoreGone(store.Delete(kind, obj.Namespace(), obj.Name(),
-            new DeleteRequest(PreconditionUid: obj.Uid(), PropagationPolicy: policy), ct));
+        try
+        {
+            // Only the version this decision saw: the cache may be behind a change that keeps the
+            // object (an orphaning owner removing its reference just before it went away).
+            await store.Delete(kind, obj.Namespace(), obj.Name(),
+                new DeleteRequest(PreconditionUid: obj.Uid(), PreconditionResourceVersion: obj.ResourceVersion(), PropagationPolicy: policy), ct);
+        }
+        catch (ApiErrorException e) when (e.Error.Code is 404 or 409)
+        {
+            // Gone, or changed since: that change brings the object back here, decided afresh.
+        }
     }
 
     private static async Task Unlink(IControllerStore store, ResourceKind kind, JsonObject obj, IReadOnlyList<string> ownerUids, IReadOnlyList<JsonObject> unverified, CancellationToken ct)

@@ -135,6 +135,11 @@ public sealed class FakeControllerStore : IControllerStore
                 _objects[key] = obj;
                 return Task.FromException<JsonObject>(new ApiErrorException(ApiError.Conflict(kind, name, "uid precondition failed")));
             }
+            if (request?.PreconditionResourceVersion is { } rv && rv != obj.ResourceVersion())
+            {
+                _objects[key] = obj;
+                return Task.FromException<JsonObject>(new ApiErrorException(ApiError.Conflict(kind, name, "resourceVersion precondition failed")));
+            }
             Writes.Add($"delete {kind.Kind} {ns}/{name}{(request?.PropagationPolicy is { } policy ? " " + policy : "")}");
             // Finalizers (the object's own, or those of the propagation policy) keep it, marked deleting.
             var finalizers = DeletionPropagation.Finalizers(kind, obj.Finalizers(), request?.PropagationPolicy);
