@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Orchestrator.TestSupport;
 
 // Creates through the API of a real node process (SQLite journal, WAL), in one run:
 //  1. open loop at a fixed rate (default 200 creates/s for 20 s): latency p50/p95/p99/max;
@@ -13,86 +13,30 @@ var rate = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 
 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
 
-var dataDir = Directory.CreateTempSubdirectory("orchestrator-bench-").FullName;
-var port = FreePort();
-var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "orchestrator.dll")])
-{
-    UseShellExecute = false,
-    RedirectStandardOutput = true,
-    RedirectStandardError = true,
-    WorkingDirectory = AppContext.BaseDirectory,
-};
-start.Environment["ORCHESTRATOR_DATA_DIR"] = dataDir;
-start.Environment["ORCHESTRATOR_API_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-start.Environment["ORCHESTRATOR_AKKA_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-start.Environment["ORCHESTRATOR_PBM_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-start.Environment["ORCHESTRATOR_LOG_LEVEL"] = "WARNING";
-using var node = Process.Start(start)!;
-node.OutputDataReceived += (_, _) => { };
-node.ErrorDataReceived += (_, _) => { };
-node.BeginOutputReadLine();
-node.BeginErrorReadLine();
+await using var node = await NodeProcess.StartAsync(environment: new Dictionary<string, string> { ["ORCHESTRATOR_LOG_LEVEL"] = "WARNING" });
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = node.BaseUrl };
+// Warm-up: JIT, connection pool, first entity activations.
+await ClosedLoop(http, "warmup", concurrency, TimeSpan.FromSeconds(3));
 
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-try
-{
-    await WaitReady(http);
-    // Warm-up: JIT, connection pool, first entity activations.
-    await ClosedLoop(http, "warmup", concurrency, TimeSpan.FromSeconds(3));
+var open = await OpenLoop(http, rate, TimeSpan.FromSeconds(seconds));
+var cpuBefore = node.TotalProcessorTime;
+var closed = await ClosedLoop(http, "closed", concurrency, TimeSpan.FromSeconds(10));
+// CPU the node spent per create: unlike latency, barely moved by other load on the machine.
+var cpuPerCreate = (node.TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, closed.Count - closed.Errors);
+var delivery = await WatchDelivery(http, 100);
+var rss = node.WorkingSet / 1024 / 1024;
 
-    var open = await OpenLoop(http, rate, TimeSpan.FromSeconds(seconds));
-    node.Refresh();
-    var cpuBefore = node.TotalProcessorTime;
-    var closed = await ClosedLoop(http, "closed", concurrency, TimeSpan.FromSeconds(10));
-    node.Refresh();
-    // CPU the node spent per create: unlike latency, barely moved by other load on the machine.
-    var cpuPerCreate = (node.TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, closed.Count - closed.Errors);
-    var delivery = await WatchDelivery(http, 100);
-    node.Refresh();
-    var rss = node.WorkingSet64 / 1024 / 1024;
-
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-    Console.WriteLine();
-    Console.WriteLine("| run | creates | creates/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|");
-    Console.WriteLine(open.Row($"open loop, target {rate}/s"));
-    Console.WriteLine(closed.Row($"closed loop, {concurrency} clients"));
-    Console.WriteLine(delivery.Row("create -> watch event, one at a time"));
-    Console.WriteLine();
-    Console.WriteLine($"node CPU per create (closed loop): {cpuPerCreate:0.00} ms");
-    Console.WriteLine($"node RSS after the runs: {rss} MB");
-    Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
-}
-finally
-{
-    node.Kill(entireProcessTree: true);
-    await node.WaitForExitAsync();
-    Directory.Delete(dataDir, recursive: true);
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static async Task WaitReady(HttpClient http)
-{
-    var deadline = DateTime.UtcNow.AddSeconds(90);
-    while (DateTime.UtcNow < deadline)
-    {
-        try
-        {
-            if ((await http.GetAsync("/readyz")).IsSuccessStatusCode) return;
-        }
-        catch (HttpRequestException)
-        {
-        }
-        await Task.Delay(200);
-    }
-    throw new TimeoutException("the node did not become ready");
-}
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine();
+Console.WriteLine("| run | creates | creates/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+Console.WriteLine(open.Row($"open loop, target {rate}/s"));
+Console.WriteLine(closed.Row($"closed loop, {concurrency} clients"));
+Console.WriteLine(delivery.Row("create -> watch event, one at a time"));
+Console.WriteLine();
+Console.WriteLine($"node CPU per create (closed loop): {cpuPerCreate:0.00} ms");
+Console.WriteLine($"node RSS after the runs: {rss} MB");
+Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
 
 static async Task<double> CreateOne(HttpClient http, string name)
 {

@@ -57,6 +57,26 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>CPU time the node process has used so far (benchmarks divide it by the work done).</summary>
+    public TimeSpan TotalProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The node process's resident memory now, in bytes.</summary>
+    public long WorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     /// <summary>The node binary beside the test assembly (test projects reference Orchestrator.Host).</summary>
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "orchestrator.dll");
 
