@@ -41,7 +41,7 @@ public sealed class PodNetworkTests(ITestOutputHelper output) : RuntimeTestBase(
     [DockerFact]
     public async Task A_published_host_port_is_reachable_on_127_0_0_1()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var sandbox = await RunSandboxAsync(NewPod(), new PortMapping(8080, port, PortProtocol.Tcp, "127.0.0.1"));
         await RunAsync(sandbox, "server", "httpd", "-f", "-p", "8080", "-h", "/www");
 
@@ -70,7 +70,7 @@ public sealed class PodNetworkTests(ITestOutputHelper output) : RuntimeTestBase(
     [DockerFact]
     public async Task A_host_port_held_by_another_pod_fails_the_second_sandbox()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await RunSandboxAsync(NewPod("first"), new PortMapping(80, port, HostIp: "127.0.0.1"));
         var second = NewPod("second");
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Orchestrator.Runtime;
+using Orchestrator.TestSupport;
 using Xunit.Abstractions;
 
 namespace Orchestrator.Runtime.Tests;
@@ -117,13 +118,6 @@ public abstract class RuntimeTestBase : IAsyncLifetime
         throw new TimeoutException($"waited {Patience.TotalSeconds} s for {what}" + (last is null ? "" : $"; last error: {last.Message}"), last);
     }
 
-    /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
-    protected static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     protected static Dictionary<string, string> PodFilter(PodIdentity pod) => new() { [ContainerLabels.PodUid] = pod.Uid };
 }

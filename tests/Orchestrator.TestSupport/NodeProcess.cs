@@ -15,6 +15,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly bool _ownsDataDir;
+    private readonly Action<string>? _echo;
 
     public int ApiPort { get; }
     public int AkkaPort { get; }
@@ -41,7 +42,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>This member's Akka address (what <c>ORCHESTRATOR_SEED</c> of a joining member names).</summary>
     public string AkkaAddress => $"akka.tcp://orchestrator@127.0.0.1:{AkkaPort}";
 
-    private NodeProcess(Process process, int apiPort, int akkaPort, int pbmPort, string dataDir, bool ownsDataDir, bool https, string nodeName)
+    private NodeProcess(Process process, int apiPort, int akkaPort, int pbmPort, string dataDir, bool ownsDataDir, bool https, string nodeName, Action<string>? echo)
     {
         NodeName = nodeName;
         PbmPort = pbmPort;
@@ -51,10 +52,18 @@ public sealed class NodeProcess : IAsyncDisposable
         AkkaPort = akkaPort;
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _echo = echo;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        _output.Enqueue(line);
+        _echo?.Invoke(line);
     }
 
     /// <summary>CPU time the node process has used so far (benchmarks divide it by the work done).</summary>
@@ -77,18 +86,29 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The node process's peak resident memory so far (VmHWM), in bytes.</summary>
+    public long PeakWorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
+    public int ProcessId => _process.Id;
+
     /// <summary>The node binary beside the test assembly (test projects reference Orchestrator.Host).</summary>
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "orchestrator.dll");
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port to listen on (see <see cref="FreePorts"/>).</summary>
+    public static int FreePort() => FreePorts.Next();
 
-    /// <summary>Starts a node; with <paramref name="dataDir"/> it reuses that folder (a restart).</summary>
-    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null, int? akkaPort = null)
+    /// <summary>
+    /// Starts a node; with <paramref name="dataDir"/> it reuses that folder (a restart).
+    /// <paramref name="echo"/> receives every line the node writes, as it writes it.
+    /// </summary>
+    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null, int? akkaPort = null, Action<string>? echo = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
@@ -116,7 +136,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node process");
         var https = environment is not null && environment.TryGetValue("ORCHESTRATOR_API_ADDRESS", out var address)
             && !IPAddress.IsLoopback(IPAddress.Parse(address));
-        return new NodeProcess(process, port, akkaPort.Value, pbmPort, dataDir, ownsDataDir, https, nodeName);
+        return new NodeProcess(process, port, akkaPort.Value, pbmPort, dataDir, ownsDataDir, https, nodeName, echo);
     }
 
     /// <summary>
@@ -138,11 +158,20 @@ public sealed class NodeProcess : IAsyncDisposable
         return Launch(environment: env, akkaPort: port);
     }
 
-    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null)
+    /// <summary>Launches a node and waits until it is ready; a node that does not get ready is killed.</summary>
+    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null, Action<string>? echo = null, TimeSpan? readiness = null)
     {
-        var node = Launch(dataDir, environment);
-        await node.WaitReadyAsync(TimeSpan.FromSeconds(90), token);
-        return node;
+        var node = Launch(dataDir, environment, echo: echo);
+        try
+        {
+            await node.WaitReadyAsync(readiness ?? TimeSpan.FromSeconds(90), token);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task WaitReadyAsync(TimeSpan timeout, string? token = null)

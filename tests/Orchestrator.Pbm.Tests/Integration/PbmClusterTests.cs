@@ -5,6 +5,7 @@ using Akka.Actor;
 using Orchestrator.CommandHost;
 using Orchestrator.CommandHost.Palettes.Cluster;
 using Orchestrator.CommandHost.Protocol;
+using Orchestrator.TestSupport;
 using Xunit.Abstractions;
 
 namespace Orchestrator.Pbm.Tests.Integration;
@@ -239,7 +240,7 @@ public sealed class PbmClusterTests(SingleNodeCluster cluster, ITestOutputHelper
     [Fact]
     public async Task Connection_refused_names_the_address_tried()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
 
         var result = await PbmProcess.RunAsync([$"127.0.0.1:{port}", "cluster", "show"]);
 
@@ -290,12 +291,4 @@ public sealed class PbmClusterTests(SingleNodeCluster cluster, ITestOutputHelper
         Assert.True(read.ExitCode == 0, read.ToString());
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
