@@ -21,8 +21,12 @@ public static class DeletionPropagation
     /// <summary>
     /// The kinds whose objects the garbage collector follows, as owners and as dependents. Only they
     /// take the orphan and foreground finalizers: on any other kind no one would ever remove them.
+    /// Every namespaced kind a workload owns in practice (operators and charts make ConfigMaps,
+    /// Secrets and Services owned by a Deployment) is here; Events are not (they are many, short-lived
+    /// and expire on their own), nor are the cluster-scoped Nodes and Namespaces.
     /// </summary>
-    public static readonly IReadOnlySet<string> CollectedKinds = new HashSet<string>(["Deployment", "ReplicaSet", "Pod"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> CollectedKinds = new HashSet<string>(
+        ["Deployment", "ReplicaSet", "Pod", "Service", "ConfigMap", "Secret"], StringComparer.Ordinal);
 
     /// <summary>The object's finalizers after a delete with <paramref name="policy"/>.</summary>
     public static IReadOnlyList<string> Finalizers(ResourceKind kind, IReadOnlyList<string> current, string? policy)

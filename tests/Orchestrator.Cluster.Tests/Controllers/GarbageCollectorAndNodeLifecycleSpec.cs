@@ -2,12 +2,15 @@ using System.Text.Json.Nodes;
 using Akka.TestKit.Xunit2;
 using Orchestrator.Cluster.Controllers;
 using Orchestrator.Cluster.Membership;
+using Orchestrator.Domain.ConfigMaps;
 using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
+using Orchestrator.Domain.Secrets;
+using Orchestrator.Domain.Services;
 
 namespace Orchestrator.Cluster.Tests.Controllers;
 
@@ -46,6 +49,43 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
         _store.Remove(ReplicaSetKind.Instance, "default", "web");
         _store.Put(ReplicaSetKind.Instance, ReplicaSetControllerSpec.ReplicaSet("web", 0)); // new uid
         AwaitAssert(() => Assert.Empty(_store.All("Pod")), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Config_maps_secrets_and_services_owned_by_a_deployment_go_with_it_in_the_foreground()
+    {
+        var deployment = _store.Put(DeploymentKind.Instance, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default" }, ["spec"] = new JsonObject() });
+        JsonObject Owned(string name, string? finalizer = null)
+        {
+            var metadata = new JsonObject { ["name"] = name, ["namespace"] = "default", ["ownerReferences"] = new JsonArray(Objects.OwnerRef(deployment)) };
+            if (finalizer is not null) metadata["finalizers"] = new JsonArray(finalizer);
+            return new JsonObject { ["metadata"] = metadata };
+        }
+        _store.Put(ConfigMapKind.Instance, Owned("web-config", finalizer: "example.com/hold"));
+        _store.Put(SecretKind.Instance, Owned("web-secret"));
+        var service = Owned("web");
+        service["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = "web" } };
+        _store.Put(ServiceKind.Instance, service);
+        _store.Put(ConfigMapKind.Instance, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "unowned", ["namespace"] = "default" } });
+        Sys.ActorOf(GarbageCollector.Props(_store));
+        AwaitCondition(() => _store.WatchCount("ConfigMap") > 0 && _store.WatchCount("Secret") > 0, TimeSpan.FromSeconds(5));
+
+        _store.Delete(DeploymentKind.Instance, "default", "web", new DeleteRequest(PropagationPolicy: DeletionPropagation.Foreground));
+        // The secret and the service go; the held config map waits, and so does its owner.
+        AwaitAssert(() =>
+        {
+            Assert.Empty(_store.All("Secret"));
+            Assert.Empty(_store.All("Service"));
+            Assert.True(_store.Find("ConfigMap", "default", "web-config")?.IsDeleting());
+        }, TimeSpan.FromSeconds(5));
+        Assert.True(_store.Find("Deployment", "default", "web")!.IsDeleting());
+
+        _store.Patch(ConfigMapKind.Instance, "default", "web-config", PatchType.Merge, JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!);
+        AwaitAssert(() =>
+        {
+            Assert.Empty(_store.All("Deployment"));
+            Assert.Equal("unowned", Assert.Single(_store.All("ConfigMap")).Name());
+        }, TimeSpan.FromSeconds(5));
     }
 
     private (JsonObject Deployment, JsonObject ReplicaSet) DeploymentWithPods(params string[] podFinalizers)

@@ -109,6 +109,6 @@ public sealed class GarbageCollectorRulesTests
         if (policy is null) expected = [.. current];
         Assert.Equal(expected, DeletionPropagation.Finalizers(ReplicaSetKind.Instance, current, policy));
         // Kinds the garbage collector does not follow never get its finalizers.
-        Assert.Equal(["example.com/x"], DeletionPropagation.Finalizers(Orchestrator.Domain.ConfigMaps.ConfigMapKind.Instance, ["example.com/x"], policy));
+        Assert.Equal(["example.com/x"], DeletionPropagation.Finalizers(Orchestrator.Domain.Events.EventKind.Instance, ["example.com/x"], policy));
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Orchestrator.Domain.ConfigMaps;
 using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.Namespaces;
+using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
@@ -662,7 +663,9 @@ public class ResourceStateDeleteTests
         var fresh = Created(ReplicaSetKind.Instance, ReplicaSet());
         Assert.IsType<ResourceDeleted>(fresh.Delete(new DeleteRequest(PropagationPolicy: "Background"), Context()).Event);
         // A kind the garbage collector does not follow is deleted at once whatever the policy.
-        Assert.IsType<ResourceDeleted>(Created(ConfigMapKind.Instance, Json("""{"metadata":{"name":"c"},"data":{"a":"b"}}""")).Delete(new DeleteRequest(PropagationPolicy: "Foreground"), Context()).Event);
+        Assert.IsType<ResourceDeleted>(Created(NodeKind.Instance, Json("""{"metadata":{"name":"n1"}}""")).Delete(new DeleteRequest(PropagationPolicy: "Foreground"), Context()).Event);
+        // A config map is followed: it takes the finalizer like a ReplicaSet.
+        Assert.IsType<ResourceUpdated>(Created(ConfigMapKind.Instance, Json("""{"metadata":{"name":"c"},"data":{"a":"b"}}""")).Delete(new DeleteRequest(PropagationPolicy: "Foreground"), Context()).Event);
     }
 
     [Fact]
