@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Akka.Configuration;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using static Orchestrator.Cluster.Journal.SqlConnections;
 
 namespace Orchestrator.Cluster.Journal;
 
@@ -39,8 +38,7 @@ public sealed class SqlJournalPositions : IJournalPositions
         var mapping = journal.GetString("table-mapping", "default");
         var table = journal.GetConfig(mapping).GetConfig("journal");
         var schema = journal.GetConfig(mapping).GetString("schema-name");
-        var tableName = Quote(table.GetString("table-name"));
-        if (!string.IsNullOrEmpty(schema) && schema != "null") tableName = $"{Quote(schema)}.{tableName}";
+        var tableName = Table(table.GetString("table-name"), schema);
         var columns = table.GetConfig("columns");
         var ordering = Quote(columns.GetString("ordering"));
         var persistenceId = Quote(columns.GetString("persistence-id"));
@@ -52,19 +50,12 @@ public sealed class SqlJournalPositions : IJournalPositions
         // The head is read from the tag table: other streams (the sharding coordinator's) share the
         // journal, and the index only ever sees tagged events.
         var tag = journal.GetConfig(mapping).GetConfig("tag");
-        var tagTable = Quote(tag.GetString("table-name"));
-        if (!string.IsNullOrEmpty(schema) && schema != "null") tagTable = $"{Quote(schema)}.{tagTable}";
+        var tagTable = Table(tag.GetString("table-name"), schema);
         var tagColumns = tag.GetConfig("columns");
         _headSql = $"SELECT COALESCE(MAX({Quote(tagColumns.GetString("ordering-id"))}), 0) FROM {tagTable} WHERE {Quote(tagColumns.GetString("tag-value"))} = @tag";
         _tag = config.GetString("orchestrator.index.tag");
-        _connect = provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase)
-            ? () => new SqliteConnection(connectionString)
-            : provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase)
-                ? () => new NpgsqlConnection(connectionString)
-                : throw new NotSupportedException($"journal provider '{provider}' is not supported: use SQLite.MS or PostgreSQL.15");
+        _connect = Factory(connectionString, provider);
     }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private sealed record Lookup(string PersistenceId, long SequenceNr, TaskCompletionSource<long> Result);
 
@@ -189,17 +180,5 @@ public sealed class SqlJournalPositions : IJournalPositions
         {
             return 0; // nothing was ever written: the journal creates its tables on first use
         }
-    }
-
-    private static bool IsMissingTable(DbException e) =>
-        e is SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
-        || e is PostgresException { SqlState: "42P01" };
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
     }
 }

@@ -1,0 +1,39 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Orchestrator.Cluster.Journal;
+
+/// <summary>
+/// Plain ADO.NET access to the tables of Akka.Persistence.Sql, for the few reads its API does not
+/// offer (journal positions, which objects have snapshots): connections for its provider names,
+/// quoted identifiers, and the error a table that was never created gives.
+/// </summary>
+internal static class SqlConnections
+{
+    public static Func<DbConnection> Factory(string connectionString, string provider) =>
+        provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase)
+            ? () => new SqliteConnection(connectionString)
+            : provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase)
+                ? () => new NpgsqlConnection(connectionString)
+                : throw new NotSupportedException($"journal provider '{provider}' is not supported: use SQLite.MS or PostgreSQL.15");
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The quoted table name, with its schema when the mapping names one.</summary>
+    public static string Table(string tableName, string? schema) =>
+        string.IsNullOrEmpty(schema) || schema == "null" ? Quote(tableName) : $"{Quote(schema)}.{Quote(tableName)}";
+
+    /// <summary>The plugins create their tables on first use: before that, a read finds none.</summary>
+    public static bool IsMissingTable(DbException e) =>
+        e is SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
+        || e is PostgresException { SqlState: "42P01" };
+
+    public static void AddParameter(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+}
