@@ -136,8 +136,12 @@ public sealed class DeploymentReconcilerTests
                 && PodHelpers.Condition(deployment, "Progressing").GetString("reason") == "NewReplicaSetAvailable";
         });
 
-    [Fact]
-    public void Rollback_reuses_the_old_ReplicaSet_and_gives_it_the_next_revision()
+    /// <summary>
+    /// A Deployment settled at revision 1 (nginx:1) and revision 2 (nginx:2), the first revision's
+    /// ReplicaSet, and the template kubectl rollout undo sends back: revision 1's, without its
+    /// pod-template-hash label.
+    /// </summary>
+    private static (JsonObject Deployment, World World, string First, JsonObject UndoTemplate) TwoRevisions()
     {
         var deployment = Deployment(2);
         var world = new World();
@@ -145,9 +149,15 @@ public sealed class DeploymentReconcilerTests
         var first = world.ReplicaSets.Keys.Single();
         deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:2";
         world.Settle(deployment);
-        // kubectl rollout undo: the template of revision 1, without its pod-template-hash label
         var template = (JsonObject)world.ReplicaSets[first]["spec"]!["template"]!.DeepClone();
         ((JsonObject)template["metadata"]!["labels"]!).Remove("pod-template-hash");
+        return (deployment, world, first, template);
+    }
+
+    [Fact]
+    public void Rollback_reuses_the_old_ReplicaSet_and_gives_it_the_next_revision()
+    {
+        var (deployment, world, first, template) = TwoRevisions();
         deployment["spec"]!["template"] = template;
         world.Settle(deployment);
         Assert.Equal(2, world.ReplicaSets.Count);
@@ -159,15 +169,8 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void Rollback_as_kubectl_serializes_the_template_reuses_the_old_ReplicaSet()
     {
-        var deployment = Deployment(2);
-        var world = new World();
-        world.Settle(deployment);
-        var first = world.ReplicaSets.Keys.Single();
-        deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:2";
-        world.Settle(deployment);
+        var (deployment, world, first, template) = TwoRevisions();
         // What kubectl rollout undo sends: Go's zero values written out.
-        var template = (JsonObject)world.ReplicaSets[first]["spec"]!["template"]!.DeepClone();
-        ((JsonObject)template["metadata"]!["labels"]!).Remove("pod-template-hash");
         template["metadata"]!["creationTimestamp"] = null;
         template["spec"]!["containers"]![0]!["resources"] = new JsonObject();
         template["spec"]!["containers"]![0]!["env"] = new JsonArray();
