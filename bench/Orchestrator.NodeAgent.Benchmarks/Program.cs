@@ -65,7 +65,7 @@ async Task<(List<double> Latencies, Dictionary<string, (DateTimeOffset T0, Dicti
     {
         ["ORCHESTRATOR_CONFIG"] = runOverlay,
         ["ORCHESTRATOR_NODE_NAME"] = nodeName,
-        ["ORCHESTRATOR_PBM_PORT"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+        ["ORCHESTRATOR_PBM_PORT"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
         ["Logging__LogLevel__Orchestrator.NodeAgent"] = "Debug",
     }))
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Orchestrator.Runtime;
 using Orchestrator.TestSupport;
 using Xunit.Abstractions;
@@ -117,7 +115,6 @@ public abstract class RuntimeTestBase : IAsyncLifetime
 
         throw new TimeoutException($"waited {Patience.TotalSeconds} s for {what}" + (last is null ? "" : $"; last error: {last.Message}"), last);
     }
-
 
     protected static Dictionary<string, string> PodFilter(PodIdentity pod) => new() { [ContainerLabels.PodUid] = pod.Uid };
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Orchestrator.TestSupport;
 
@@ -101,9 +100,6 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The node binary beside the test assembly (test projects reference Orchestrator.Host).</summary>
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "orchestrator.dll");
 
-    /// <summary>A port to listen on (see <see cref="FreePorts"/>).</summary>
-    public static int FreePort() => FreePorts.Next();
-
     /// <summary>
     /// Starts a node; with <paramref name="dataDir"/> it reuses that folder (a restart).
     /// <paramref name="echo"/> receives every line the node writes, as it writes it.
@@ -112,9 +108,9 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
-        var port = apiPort ?? FreePort();
-        akkaPort ??= FreePort();
-        var pbmPort = FreePort();
+        var port = apiPort ?? FreePorts.Next();
+        akkaPort ??= FreePorts.Next();
+        var pbmPort = FreePorts.Next();
         var start = new ProcessStartInfo("dotnet", [NodeDll])
         {
             RedirectStandardOutput = true,
@@ -146,7 +142,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// </summary>
     public static NodeProcess LaunchMember(string postgres, NodeProcess? seed, IReadOnlyDictionary<string, string>? environment = null, int? akkaPort = null)
     {
-        var port = akkaPort ?? FreePort();
+        var port = akkaPort ?? FreePorts.Next();
         var env = new Dictionary<string, string>
         {
             ["ORCHESTRATOR_CONFIG"] = Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf"),

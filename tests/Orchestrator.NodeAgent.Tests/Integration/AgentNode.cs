@@ -62,7 +62,7 @@ public sealed class AgentNode : IAsyncDisposable
         {
             ["ORCHESTRATOR_CONFIG"] = overlay,
             ["ORCHESTRATOR_NODE_NAME"] = NodeName,
-            ["ORCHESTRATOR_PBM_PORT"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ORCHESTRATOR_PBM_PORT"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
     }
 

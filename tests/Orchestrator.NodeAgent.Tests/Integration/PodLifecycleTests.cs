@@ -32,7 +32,7 @@ public sealed class PodLifecycleTests(AgentNodeFixture fixture) : IClassFixture<
     [DockerFact]
     public async Task A_pod_runs_with_its_pod_IP_host_port_env_and_logs_and_the_node_is_ready()
     {
-        var port = NodeProcess.FreePort();
+        var port = FreePorts.Next();
         (await Agent.Kubectl.RunAsync("create configmap greeting --from-literal=text=hello-from-configmap")).EnsureSuccess();
         await Agent.CreateBoundPodAsync("web", PodYaml("web", "orchestrator/busybox:latest",
             "echo $GREETING; mkdir -p /www; echo served-by-pod > /www/index.html; exec httpd -f -p 80 -h /www",
@@ -124,7 +124,7 @@ public sealed class PodLifecycleTests(AgentNodeFixture fixture) : IClassFixture<
     [DockerFact]
     public async Task Bad_input_gets_a_clear_status()
     {
-        var port = NodeProcess.FreePort();
+        var port = FreePorts.Next();
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
         squatter.Start();
         await Agent.CreateBoundPodAsync("no-command", PodYaml("no-command", "orchestrator/busybox:latest", "x").Replace("""command: ["sh", "-c", "x"]""", """command: ["/no/such/binary"]""", StringComparison.Ordinal));

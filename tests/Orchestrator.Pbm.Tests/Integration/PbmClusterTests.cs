@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Akka.Actor;
 using Orchestrator.CommandHost;
@@ -290,5 +288,4 @@ public sealed class PbmClusterTests(SingleNodeCluster cluster, ITestOutputHelper
         Assert.Contains("No member is unreachable", right.StandardOutput, StringComparison.Ordinal);
         Assert.True(read.ExitCode == 0, read.ToString());
     }
-
 }
