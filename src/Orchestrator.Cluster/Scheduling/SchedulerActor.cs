@@ -14,11 +14,22 @@ public sealed record SchedulerSettings(string Strategy, int ParallelBinds, TimeS
 {
     public static SchedulerSettings Default { get; } = new("spread", 16, TimeSpan.FromSeconds(10));
 
+    /// <summary>See <see cref="PodScheduler.PercentageOfNodesToScore"/>: 0 adapts to the cluster's size.</summary>
+    public int PercentageOfNodesToScore { get; init; }
+
     public static SchedulerSettings From(Akka.Configuration.Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new(config.GetString("strategy", "spread"), config.GetInt("parallel-binds", 16), config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(10)));
+        var settings = new SchedulerSettings(config.GetString("strategy", "spread"), config.GetInt("parallel-binds", 16), config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(10)))
+        {
+            PercentageOfNodesToScore = config.GetInt("percentage-of-nodes-to-score", 0),
+        };
+        _ = settings.CreateScheduler(); // a bad strategy or percentage stops the node at start, with the setting's name
+        return settings;
     }
+
+    /// <summary>The pure scheduler these settings describe.</summary>
+    public PodScheduler CreateScheduler() => PodScheduler.ForStrategy(Strategy).WithPercentageOfNodesToScore(PercentageOfNodesToScore);
 }
 
 /// <summary>
@@ -58,7 +69,7 @@ public sealed class SchedulerActor : ControllerActor
         : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
     {
         _settings = settings;
-        _scheduler = PodScheduler.ForStrategy(settings.Strategy);
+        _scheduler = settings.CreateScheduler();
         _time = time;
     }
 

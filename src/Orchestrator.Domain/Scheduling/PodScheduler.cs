@@ -35,10 +35,10 @@ public sealed record ScheduleResult(string? NodeName, int NodeCount, IReadOnlyDi
 /// </summary>
 /// <remarks>
 /// <code>
-///   pod ──► filters (per node, stop at first failure) ──► feasible? ──no──► failure counts
-///                                                            │yes
-///                                                            ▼
-///                                             weighted scores ──► best node
+///   pod ──► filters (per node from a start the pod's hash picks, stop at first failure)
+///                 │feasible                                  └─none feasible──► failure counts
+///                 ▼
+///        weighted scores (until enough nodes were feasible) ──► best node
 /// </code>
 /// </remarks>
 public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyList<WeightedScore> scores)
@@ -65,20 +65,52 @@ public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyL
         _ => throw new ArgumentException($"unknown scheduling strategy '{name}': use spread or binpack", nameof(name)),
     };
 
+    /// <summary>
+    /// Kubernetes' percentageOfNodesToScore: once this share of the nodes (at least
+    /// <see cref="MinFeasibleNodesToFind"/>) was found feasible, the search stops and the best of
+    /// those wins. 0 (the default) adapts it to the cluster's size as Kubernetes does: 50% minus
+    /// one point per 125 nodes, at least 5%; 100 scores every node. An unschedulable pod always
+    /// sees every node, so its message counts them all.
+    /// </summary>
+    public int PercentageOfNodesToScore { get; init; }
+
+    public const int MinFeasibleNodesToFind = 100;
+
+    /// <summary>A copy of this scheduler that stops after the given share of feasible nodes.</summary>
+    public PodScheduler WithPercentageOfNodesToScore(int percentage) =>
+        percentage is < 0 or > 100
+            ? throw new ArgumentOutOfRangeException(nameof(percentage), percentage, "percentage of nodes to score must be between 0 (adaptive) and 100")
+            : new PodScheduler(Filters, Scores) { PercentageOfNodesToScore = percentage };
+
+    /// <summary>How many feasible nodes are enough out of <paramref name="allNodes"/> (Kubernetes' numFeasibleNodesToFind).</summary>
+    public int FeasibleNodesToFind(int allNodes)
+    {
+        if (allNodes < MinFeasibleNodesToFind || PercentageOfNodesToScore >= 100) return allNodes;
+        var percentage = PercentageOfNodesToScore > 0 ? PercentageOfNodesToScore : Math.Max(5, 50 - allNodes / 125);
+        return Math.Max(MinFeasibleNodesToFind, (int)((long)allNodes * percentage / 100));
+    }
+
+    /// <summary>
+    /// Schedules one pod. The search starts at a node chosen by a hash of the pod, so when it stops
+    /// early (<see cref="PercentageOfNodesToScore"/>) different pods still look at different nodes.
+    /// </summary>
     public ScheduleResult Schedule(PodDemand pod, IEnumerable<NodeState> nodes)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(nodes);
+        var list = nodes as IReadOnlyList<NodeState> ?? nodes.ToList();
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         var reasons = new List<string>(4);
         NodeState? best = null;
         long bestScore = long.MinValue;
         uint bestTie = 0;
-        var count = 0;
         var podHash = Fnv(pod.Key, 2166136261);
-        foreach (var node in nodes)
+        var enough = FeasibleNodesToFind(list.Count);
+        var start = list.Count == 0 ? 0 : (int)(podHash % (uint)list.Count);
+        var feasibleCount = 0;
+        for (var i = 0; i < list.Count && feasibleCount < enough; i++)
         {
-            count++;
+            var node = list[(start + i) % list.Count];
             reasons.Clear();
             var feasible = true;
             foreach (var filter in Filters)
@@ -90,6 +122,7 @@ public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyL
                 foreach (var r in reasons) failures[r] = failures.GetValueOrDefault(r) + 1;
                 continue;
             }
+            feasibleCount++;
             long score = 0;
             foreach (var s in Scores) score += (long)s.Weight * s.Stage.Score(pod, node);
             var tie = Fnv(node.Name, podHash);
@@ -100,7 +133,7 @@ public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyL
                 bestTie = tie;
             }
         }
-        return new ScheduleResult(best?.Name, count, failures);
+        return new ScheduleResult(best?.Name, list.Count, failures);
     }
 
     private static uint Fnv(string text, uint hash)

@@ -8,9 +8,11 @@ namespace Orchestrator.Domain.Scheduling;
 public sealed class SchedulingCache
 {
     private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
+    // The same nodes in a list, so the scheduler can start its search anywhere without copying.
+    private readonly List<NodeState> _nodeList = [];
     private readonly Dictionary<string, (string Node, PodDemand Pod)> _pods = new(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<NodeState> Nodes => _nodes.Values;
+    public IReadOnlyList<NodeState> Nodes => _nodeList;
 
     public int PodCount => _pods.Count;
 
@@ -26,10 +28,14 @@ public sealed class SchedulingCache
             return;
         }
         _nodes[node.Name] = node;
+        _nodeList.Add(node);
         foreach (var (nodeName, pod) in _pods.Values.Where(p => p.Node == node.Name)) node.AddPod(pod);
     }
 
-    public void RemoveNode(string name) => _nodes.Remove(name);
+    public void RemoveNode(string name)
+    {
+        if (_nodes.Remove(name, out var node)) _nodeList.Remove(node);
+    }
 
     /// <summary>Records a pod on a node (bound or assumed); moves it if it was recorded elsewhere.</summary>
     public void AddPod(string nodeName, PodDemand pod)

@@ -209,4 +209,56 @@ public sealed class PodSchedulerTests
             foreach (var p in distinct) node.RemovePod(p.Key);
             return node.RequestedMilliCpu == 0 && node.RequestedMemory == 0 && node.PodCount == 0 && node.PodsOfOwner("a") == 0;
         });
+
+    [Theory]
+    [InlineData(0, 50, 50)]
+    [InlineData(0, 100, 100)]
+    [InlineData(0, 1000, 420)]
+    [InlineData(0, 5000, 500)]
+    [InlineData(0, 10_000, 500)]
+    [InlineData(0, 1_000_000, 50_000)]
+    [InlineData(10, 500, 100)]
+    [InlineData(10, 5000, 500)]
+    [InlineData(100, 5000, 5000)]
+    public void Feasible_nodes_to_find_follow_kubernetes(int percentage, int nodes, int expected) =>
+        Assert.Equal(expected, PodScheduler.Spread.WithPercentageOfNodesToScore(percentage).FeasibleNodesToFind(nodes));
+
+    [Fact]
+    public void A_percentage_outside_0_to_100_is_refused_with_its_name()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => PodScheduler.Spread.WithPercentageOfNodesToScore(101));
+        Assert.Contains("percentage of nodes to score", error.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly Gen<List<NodeState>> ManyNodesGen =
+        from count in Gen.Choose(100, 600)
+        from nodes in Gen.ArrayOf(NodeGen, count)
+        select nodes.DistinctBy(n => n.Name).ToList();
+
+    [Property(MaxTest = 50)]
+    public Property Stopping_early_picks_a_feasible_node_and_never_hides_a_feasible_one() =>
+        Prop.ForAll(ManyNodesGen.ToArbitrary(), PodGen.ToArbitrary(), Gen.Choose(0, 100).ToArbitrary(), (nodes, pod, percentage) =>
+        {
+            var scheduler = PodScheduler.Spread.WithPercentageOfNodesToScore(percentage);
+            var result = scheduler.Schedule(pod, nodes);
+            var feasible = nodes.Where(n => FitsEverything(pod, n)).Select(n => n.Name).ToHashSet();
+            return result.Scheduled
+                ? feasible.Contains(result.NodeName!) && result.NodeCount == nodes.Count
+                : feasible.Count == 0 && result.FailureCounts.Values.Sum() >= nodes.Count;
+        });
+
+    [Fact]
+    public void Stopping_early_still_spreads_over_every_node()
+    {
+        var cache = new SchedulingCache();
+        for (var i = 0; i < 1000; i++) cache.UpsertNode(new NodeState($"n{i}", 32_000, 128 * Gi, 110));
+        Assert.Equal(420, PodScheduler.Spread.FeasibleNodesToFind(cache.Nodes.Count));
+        for (var i = 0; i < 5000; i++)
+        {
+            var pod = PodDemand.Simple("d", $"p{i}", 100, 100_000_000, ownerUid: $"rs-{i % 10}");
+            cache.AddPod(PodScheduler.Spread.Schedule(pod, cache.Nodes).NodeName!, pod);
+        }
+        // Five pods a node on average: every node got some, none more than twice its share.
+        Assert.All(cache.Nodes, n => Assert.InRange(n.PodCount, 1, 10));
+    }
 }
