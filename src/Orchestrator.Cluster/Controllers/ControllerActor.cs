@@ -14,7 +14,8 @@ public sealed record Observed(string Kind, WatchEvent Event);
 /// enqueue keys; nothing is synced before every informer has delivered its list (a controller that
 /// saw its ReplicaSets but not yet their pods would create pods that exist); a work queue hands each key to one
 /// idempotent, level-triggered <see cref="Sync"/> at a time (a key that changes while it is being
-/// synced is synced again afterwards), at most <see cref="Concurrency"/> keys at once; a failed sync
+/// synced is synced again afterwards; the events waiting in the mailbox all reach the caches before
+/// the next sync, so a burst of them costs one sync per key), at most <see cref="Concurrency"/> keys at once; a failed sync
 /// is retried with exponential backoff; every key is resynced periodically.
 /// </summary>
 /// <remarks>
@@ -35,6 +36,7 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, long> _resourceVersions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
+    private bool _pumpPending;
 
     protected ControllerActor(IControllerStore store, IReadOnlyList<ObjectFilter> watches)
     {
@@ -44,7 +46,7 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         {
             _resourceVersions[o.Kind] = Math.Max(_resourceVersions.GetValueOrDefault(o.Kind), o.Event.ResourceVersion);
             foreach (var key in OnObserved(o.Kind, o.Event)) Enqueue(key);
-            Pump();
+            PumpAfterMailbox();
         });
         Receive<Listed>(l =>
         {
@@ -60,6 +62,11 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("watch-" + b.Filter.Kind, new StartWatch(b.Filter), TimeSpan.FromSeconds(1));
         });
         Receive<StartWatch>(s => StartInformer(s.Filter, _resourceVersions.TryGetValue(s.Filter.Kind, out var rv) && _listed.Contains(s.Filter.Kind) ? rv : null));
+        Receive<PumpQueue>(_ =>
+        {
+            _pumpPending = false;
+            Pump();
+        });
         Receive<EnqueueKey>(e =>
         {
             Enqueue(e.Key);
@@ -145,6 +152,18 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Syncs once the events already in the mailbox are in the caches: a burst of events for one key
+    /// (a ReplicaSet whose pods all change) folds into one sync of it instead of one per event, and a
+    /// lone event costs no delay (the marker message is next in the mailbox).
+    /// </summary>
+    private void PumpAfterMailbox()
+    {
+        if (_pumpPending) return;
+        _pumpPending = true;
+        Self.Tell(PumpQueue.Instance);
+    }
+
     private void Pump()
     {
         if (_listed.Count < Watches.Count) return;
@@ -223,6 +242,11 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     private sealed record EnqueueKey(string Key);
 
     private sealed record SyncDone(string Key, Exception? Error);
+
+    private sealed class PumpQueue
+    {
+        public static readonly PumpQueue Instance = new();
+    }
 
     private sealed class Resync
     {
