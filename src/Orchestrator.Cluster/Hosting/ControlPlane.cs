@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
@@ -51,6 +52,8 @@ public static class ControlPlane
         SqlPersistence.Get(system); // injects the plugin's defaults (journal, snapshot store, read journal)
         var config = system.Settings.Config.WithFallback(DefaultConfig).WithFallback(SqlPersistence.DefaultConfiguration);
         var settings = ControlPlaneSettings.From(config);
+        var migrated = TagColumnMigration.Run(config, settings.Tag);
+        if (migrated > 0) system.Log.Info("copied the tag of {0} events written by an earlier version into the journal's tag column", migrated);
         var positions = new SqlJournalPositions(config);
         var entitySettings = new ResourceEntity.Settings(settings.Tag, settings.SnapshotEvery, settings.PassivateAfter);
         var sharding = ClusterSharding.Get(system);

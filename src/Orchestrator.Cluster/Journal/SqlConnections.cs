@@ -29,6 +29,16 @@ internal static class SqlConnections
         e is SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
         || e is PostgresException { SqlState: "42P01" };
 
+    /// <summary>A column the table does not have (SQLite "no such column", PostgreSQL undefined_column).</summary>
+    public static bool IsMissingColumn(DbException e) =>
+        e is SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("no such column", StringComparison.OrdinalIgnoreCase)
+        || e is PostgresException { SqlState: "42703" };
+
+    /// <summary>A column added twice (another member added it first).</summary>
+    public static bool IsDuplicateColumn(DbException e) =>
+        e is SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase)
+        || e is PostgresException { SqlState: "42701" };
+
     public static void AddParameter(DbCommand command, string name, object value)
     {
         var p = command.CreateParameter();
