@@ -7,10 +7,12 @@ using Orchestrator.Domain.Scheduling;
 // tainted, a tenth labelled zone=b), M pods from 100 owners with mixed requests (some with a
 // nodeSelector, some with a toleration, a few with a host port). Each pod is parsed from its JSON
 // (as the scheduler actor does), scheduled and assumed on its node. Prints pods/s, p50/p99 decision
-// latency and peak memory. Usage: [nodes] [pods] [strategy: spread|binpack]
+// latency and peak memory. Usage: [nodes] [pods] [strategy: spread|binpack] [percentage of nodes to
+// score: 0 adapts to the cluster's size (the default), 100 scores every node]
 var nodeCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000;
 var podCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
-var scheduler = PodScheduler.ForStrategy(args.Length > 2 ? args[2] : "spread");
+var scheduler = PodScheduler.ForStrategy(args.Length > 2 ? args[2] : "spread")
+    .WithPercentageOfNodesToScore(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0);
 var random = new Random(42);
 
 var cache = new SchedulingCache();
