@@ -77,7 +77,9 @@ public sealed class ReplicaSetController : ControllerActor
         }
 
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var version in new[] { previous, obj })
+        // A bind or a container status changes nothing a sync counts: no sync (most pod events).
+        var relevant = e.Type != "MODIFIED" || previous is null || !ReplicaSetReconciler.SameInputs(previous, obj);
+        foreach (var version in relevant ? new[] { previous, obj } : [])
         {
             if (version is null) continue;
             if (PodHelpers.ControllerRef(version).GetString("uid") is { } owner)

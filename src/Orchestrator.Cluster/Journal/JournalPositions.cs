@@ -32,7 +32,7 @@ public sealed class SqlJournalPositions : IJournalPositions
     public SqlJournalPositions(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var schema = new JournalSchema(config);
+        var schema = JournalSchema.Of(config);
         _positionSelect = $"SELECT {schema.PersistenceId}, {schema.SequenceNr}, {schema.Ordering} FROM {schema.Journal}";
         _persistenceIdColumn = schema.PersistenceId;
         _sequenceNrColumn = schema.SequenceNr;

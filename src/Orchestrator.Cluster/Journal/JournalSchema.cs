@@ -12,10 +12,17 @@ namespace Orchestrator.Cluster.Journal;
 /// </summary>
 internal sealed class JournalSchema
 {
-    public JournalSchema(Config config)
+    /// <summary>From the whole configuration (its <c>akka.persistence.journal.sql</c>).</summary>
+    public static JournalSchema Of(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var journal = config.GetConfig("akka.persistence.journal.sql");
+        return new JournalSchema(config.GetConfig("akka.persistence.journal.sql"));
+    }
+
+    /// <summary>From the journal plugin's own configuration block.</summary>
+    public JournalSchema(Config journal)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
         Connect = Factory(journal.GetString("connection-string"), journal.GetString("provider-name") ?? "");
         var mapping = journal.GetConfig(journal.GetString("table-mapping", "default"));
         var schema = mapping.GetString("schema-name");

@@ -19,7 +19,7 @@ internal static class TagColumnMigration
     /// <summary>Copies the tags; returns how many events were updated.</summary>
     public static int Run(Config config, string tag)
     {
-        var schema = new JournalSchema(config);
+        var schema = JournalSchema.Of(config);
         if (!schema.TagsInColumn) return 0;
         using var connection = schema.Connect();
         connection.Open();

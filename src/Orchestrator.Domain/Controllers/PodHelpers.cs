@@ -19,23 +19,22 @@ public static class PodHelpers
 
     public static bool IsReady(JsonObject pod) => Condition(pod, "Ready").GetString("status") == "True";
 
-    /// <summary>Ready for at least <paramref name="minReadySeconds"/> (Kubernetes' IsPodAvailable).</summary>
-    public static bool IsAvailable(JsonObject pod, long minReadySeconds, DateTimeOffset now)
-    {
-        if (!IsReady(pod)) return false;
-        if (minReadySeconds <= 0) return true;
-        var since = ReadySince(pod);
-        return since is not null && since.Value.AddSeconds(minReadySeconds) <= now;
-    }
-
     public static DateTimeOffset? ReadySince(JsonObject pod) =>
         Condition(pod, "Ready").GetString("lastTransitionTime") is { } t && DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v) ? v : null;
 
     public static IReadOnlyList<JsonObject> OwnerReferences(JsonObject obj) =>
         (obj.Metadata()["ownerReferences"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
 
-    public static JsonObject? ControllerRef(JsonObject obj) =>
-        OwnerReferences(obj).FirstOrDefault(r => r["controller"] is JsonValue v && v.TryGetValue<bool>(out var b) && b);
+    public static JsonObject? ControllerRef(JsonObject obj)
+    {
+        // Read for every pod on every controller sync: walk the array, no list.
+        if (obj.Metadata()["ownerReferences"] is not JsonArray refs) return null;
+        foreach (var node in refs)
+        {
+            if (node is JsonObject r && r["controller"] is JsonValue v && v.TryGetValue<bool>(out var b) && b) return r;
+        }
+        return null;
+    }
 
     /// <summary>An owner reference to <paramref name="owner"/> with controller=true and blockOwnerDeletion=true.</summary>
     public static JsonObject NewControllerRef(JsonObject owner) => new()

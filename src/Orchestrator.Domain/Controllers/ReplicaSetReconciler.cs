@@ -37,56 +37,93 @@ public static class ReplicaSetReconciler
         var selector = LabelSelector.FromLabelSelector(rs["spec"]?["selector"] as JsonObject);
         var desired = (int)PodHelpers.Int(rs["spec"]?["replicas"], 1);
         var minReady = PodHelpers.Int(rs["spec"]?["minReadySeconds"]);
-        var owned = new List<JsonObject>();
+        // Each pod's labels and readiness are read once: a sync looks at every pod it owns.
+        var owned = new List<(JsonObject Pod, IReadOnlyDictionary<string, string> Labels)>();
         var adopt = new List<string>();
         var release = new List<string>();
         foreach (var pod in namespacePods)
         {
             var controller = PodHelpers.ControllerRef(pod).GetString("uid");
-            var matches = !selector.IsNothing && !selector.IsEverything && selector.Matches(pod);
+            var labels = LabelSelector.LabelsOf(pod);
+            var matches = !selector.IsNothing && !selector.IsEverything && selector.Matches(labels);
             if (controller == uid && uid is not null)
             {
-                if (matches) owned.Add(pod);
+                if (matches) owned.Add((pod, labels));
                 else if (!rs.IsDeleting()) release.Add(pod.Name());
             }
             else if (controller is null && matches && !pod.IsDeleting() && !rs.IsDeleting() && PodHelpers.IsActive(pod))
             {
                 adopt.Add(pod.Name());
-                owned.Add(pod);
+                owned.Add((pod, labels));
             }
         }
-        var active = owned.Where(PodHelpers.IsActive).ToList();
+        var active = owned.Where(p => PodHelpers.IsActive(p.Pod))
+            .Select(p => (p.Pod, p.Labels, Ready: PodHelpers.IsReady(p.Pod)))
+            .ToList();
         var create = 0;
         IReadOnlyList<string> delete = [];
         if (expectationsSatisfied && !rs.IsDeleting())
         {
             var diff = active.Count - desired;
             if (diff < 0) create = Math.Min(-diff, burst);
-            else if (diff > 0) delete = active.OrderBy(DeletionRank).ThenByDescending(p => p.Metadata().GetString("creationTimestamp"), StringComparer.Ordinal)
+            else if (diff > 0) delete = active.Select(p => p.Pod).OrderBy(DeletionRank).ThenByDescending(p => p.Metadata().GetString("creationTimestamp"), StringComparer.Ordinal)
                 .ThenBy(p => p.Name(), StringComparer.Ordinal)
                 .Take(Math.Min(diff, burst)).Select(p => p.Name()).ToList();
         }
         var templateLabels = ObjectMeta.StringMap(rs["spec"]?["template"]?["metadata"]?["labels"]);
-        var ready = active.Count(PodHelpers.IsReady);
-        var available = active.Count(p => PodHelpers.IsAvailable(p, minReady, now));
+        var ready = 0;
+        var available = 0;
+        var fullyLabeled = 0;
         TimeSpan? recheck = null;
-        if (minReady > 0)
+        foreach (var (pod, labels, isReady) in active)
         {
-            foreach (var p in active.Where(p => PodHelpers.IsReady(p) && !PodHelpers.IsAvailable(p, minReady, now)))
+            if (templateLabels.All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value)) fullyLabeled++;
+            if (!isReady) continue;
+            ready++;
+            if (minReady <= 0)
             {
-                var wait = (PodHelpers.ReadySince(p) ?? now).AddSeconds(minReady) - now + TimeSpan.FromMilliseconds(100);
-                if (recheck is null || wait < recheck) recheck = wait < TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : wait;
+                available++;
+                continue;
             }
+            var since = PodHelpers.ReadySince(pod);
+            if (since is not null && since.Value.AddSeconds(minReady) <= now)
+            {
+                available++;
+                continue;
+            }
+            // Ready, not yet available (Kubernetes' IsPodAvailable): recompute the status when it becomes available.
+            var wait = (since ?? now).AddSeconds(minReady) - now + TimeSpan.FromMilliseconds(100);
+            if (recheck is null || wait < recheck) recheck = wait < TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : wait;
         }
         var status = new JsonObject
         {
             ["replicas"] = active.Count,
-            ["fullyLabeledReplicas"] = active.Count(p => templateLabels.All(l => p.Labels().TryGetValue(l.Key, out var v) && v == l.Value)),
+            ["fullyLabeledReplicas"] = fullyLabeled,
             ["readyReplicas"] = ready,
             ["availableReplicas"] = available,
             ["observedGeneration"] = rs.Generation(),
         };
         return new ReplicaSetPlan(create, delete, adopt, release, status, recheck);
+    }
+
+    /// <summary>
+    /// True when two versions of a pod look the same to <see cref="Reconcile"/>'s counts and status:
+    /// labels, controller, deletion, phase and the Ready condition (status and since when). A change
+    /// of anything else (the bind, container statuses, IPs) needs no sync of its ReplicaSet; where
+    /// it matters (which pods go first on a scale-down) the next sync reads the pod as it is then.
+    /// </summary>
+    public static bool SameInputs(JsonObject previous, JsonObject current)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(current);
+        var before = PodHelpers.Condition(previous, "Ready");
+        var after = PodHelpers.Condition(current, "Ready");
+        return previous.IsDeleting() == current.IsDeleting()
+            && PodHelpers.Phase(previous) == PodHelpers.Phase(current)
+            && before.GetString("status") == after.GetString("status")
+            && before.GetString("lastTransitionTime") == after.GetString("lastTransitionTime")
+            && PodHelpers.ControllerRef(previous).GetString("uid") == PodHelpers.ControllerRef(current).GetString("uid")
+            && JsonNode.DeepEquals(previous.Metadata()["labels"], current.Metadata()["labels"]);
     }
 
     /// <summary>

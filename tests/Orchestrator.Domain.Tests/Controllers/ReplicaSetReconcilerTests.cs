@@ -132,4 +132,40 @@ public sealed class ReplicaSetReconcilerTests
         Assert.False(e.Satisfied("k", Fixtures.Now.AddMinutes(4)));
         Assert.True(e.Satisfied("k", Fixtures.Now.AddMinutes(6)));
     }
+
+    [Fact]
+    public void A_bind_or_a_container_status_is_no_input_but_readiness_labels_and_deletion_are()
+    {
+        var pending = Fixtures.Pod("a", "rs-uid");
+        var bound = Fixtures.Pod("a", "rs-uid", node: "n1");
+        bound["status"]!["containerStatuses"] = new JsonArray(new JsonObject { ["name"] = "c", ["ready"] = false });
+        Assert.True(ReplicaSetReconciler.SameInputs(pending, bound));
+        Assert.False(ReplicaSetReconciler.SameInputs(bound, Fixtures.Pod("a", "rs-uid", node: "n1", ready: true)));
+        Assert.False(ReplicaSetReconciler.SameInputs(bound, Fixtures.Pod("a", "rs-uid", node: "n1", app: "other")));
+        Assert.False(ReplicaSetReconciler.SameInputs(bound, Fixtures.Pod("a", "rs-uid", node: "n1", deleting: true)));
+        Assert.False(ReplicaSetReconciler.SameInputs(bound, Fixtures.Pod("a", null, node: "n1")));
+        Assert.False(ReplicaSetReconciler.SameInputs(bound, Fixtures.Pod("a", "rs-uid", node: "n1", phase: "Failed")));
+    }
+
+    private static readonly Gen<JsonObject> PodVersionGen =
+        from owner in Gen.Elements<string?>("rs-uid", "other-uid", null)
+        from app in Gen.Elements("web", "db")
+        from ready in Gen.Elements(true, false)
+        from node in Gen.Elements<string?>(null, "n1", "n2")
+        from phase in Gen.Elements("Pending", "Running", "Succeeded", "Failed")
+        from deleting in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from readyAgo in Gen.Elements(1, 30, 600)
+        select Fixtures.Pod("p", owner, app, ready, node, phase, deleting, Fixtures.Now.AddSeconds(-readyAgo));
+
+    [Property(MaxTest = 500)]
+    public Property Versions_with_the_same_inputs_give_the_same_plan_counts_and_status() =>
+        Prop.ForAll(PodVersionGen.ToArbitrary(), PodVersionGen.ToArbitrary(), Gen.Elements(0L, 10L, 60L).ToArbitrary(), (a, b, minReady) =>
+        {
+            if (!ReplicaSetReconciler.SameInputs(a, b)) return true;
+            var rs = Fixtures.ReplicaSet(replicas: 2, minReadySeconds: minReady);
+            var planA = ReplicaSetReconciler.Reconcile(rs, [a], Fixtures.Now, 500, true);
+            var planB = ReplicaSetReconciler.Reconcile(rs, [b], Fixtures.Now, 500, true);
+            return planA.Create == planB.Create && planA.Adopt.SequenceEqual(planB.Adopt) && planA.Release.SequenceEqual(planB.Release)
+                && planA.Delete.Count == planB.Delete.Count && JsonNode.DeepEquals(planA.Status, planB.Status) && planA.RecheckAfter == planB.RecheckAfter;
+        });
 }
