@@ -231,6 +231,30 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         }, CancellationToken.None);
     }
 
+    /// <summary>Awaits a write whose object may be gone meanwhile: 404 is as good as done.</summary>
+    protected static async Task IgnoreGone(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (ApiErrorException e) when (e.Error.Code == 404)
+        {
+        }
+    }
+
+    /// <summary>Awaits a best-effort write (an Event): a refusal is no reason to fail the sync.</summary>
+    protected static async Task Best(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (ApiErrorException)
+        {
+        }
+    }
+
     protected static string Describe(Exception e) => e is ApiErrorException api ? $"{api.Error.Code} {api.Error.Message}" : e.Message;
 
     private sealed record Listed(string Kind, ObjectList List);

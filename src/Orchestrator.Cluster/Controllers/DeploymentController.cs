@@ -80,7 +80,7 @@ public sealed class DeploymentController : ControllerActor
                     try
                     {
                         await store.Create(ReplicaSetKind.Instance, ns, c.ReplicaSet, ct);
-                        await ReplicaSetController.Best(EventRecorder.Record(store, deployment, "Normal", "ScalingReplicaSet",
+                        await Best(EventRecorder.Record(store, deployment, "Normal", "ScalingReplicaSet",
                             $"Scaled up replica set {c.ReplicaSet.Name()} to {c.ReplicaSet["spec"]?["replicas"]}", Component, now, ct));
                     }
                     catch (ApiErrorException e) when (e.Error.Code == 409)
@@ -91,20 +91,20 @@ public sealed class DeploymentController : ControllerActor
                 case ScaleReplicaSet s:
                     var annotations = new JsonObject();
                     foreach (var (k, v) in s.Annotations) annotations[k] = v;
-                    await ReplicaSetController.IgnoreGone(store.Patch(ReplicaSetKind.Instance, ns, s.Name, PatchType.Merge,
+                    await IgnoreGone(store.Patch(ReplicaSetKind.Instance, ns, s.Name, PatchType.Merge,
                         new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations }, ["spec"] = new JsonObject { ["replicas"] = s.Replicas } }, ct: ct));
                     break;
                 case DeleteReplicaSet d:
-                    await ReplicaSetController.IgnoreGone(store.Delete(ReplicaSetKind.Instance, ns, d.Name, new DeleteRequest(PropagationPolicy: "Background"), ct));
+                    await IgnoreGone(store.Delete(ReplicaSetKind.Instance, ns, d.Name, new DeleteRequest(PropagationPolicy: "Background"), ct));
                     break;
                 case AnnotateDeployment a:
-                    await ReplicaSetController.IgnoreGone(store.Patch(DeploymentKind.Instance, ns, deployment.Name(), PatchType.Merge,
+                    await IgnoreGone(store.Patch(DeploymentKind.Instance, ns, deployment.Name(), PatchType.Merge,
                         new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [DeploymentReconciler.RevisionAnnotation] = a.Revision } } }, ct: ct));
                     break;
             }
         }
         if (statusChanged)
-            await ReplicaSetController.IgnoreGone(store.Patch(DeploymentKind.Instance, ns, deployment.Name(), PatchType.Merge,
+            await IgnoreGone(store.Patch(DeploymentKind.Instance, ns, deployment.Name(), PatchType.Merge,
                 new JsonObject { ["status"] = plan.Status.DeepClone() }, Subresource.Status, ct));
     }
 

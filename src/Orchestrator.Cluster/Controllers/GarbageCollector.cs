@@ -185,7 +185,7 @@ public sealed class GarbageCollector : ControllerActor
 
     /// <summary>Removes references from a dependent, on the version observed (a conflict is retried with a fresh one).</summary>
     private static Task DropReferences(IControllerStore store, ResourceKind kind, JsonObject obj, IReadOnlyList<string> ownerUids, CancellationToken ct) =>
-        ReplicaSetController.IgnoreGone(store.Patch(kind, obj.Namespace(), obj.Name(), PatchType.Merge, new JsonObject
+        IgnoreGone(store.Patch(kind, obj.Namespace(), obj.Name(), PatchType.Merge, new JsonObject
         {
             ["metadata"] = new JsonObject
             {
@@ -195,7 +195,7 @@ public sealed class GarbageCollector : ControllerActor
         }, ct: ct));
 
     private static Task RemoveFinalizer(IControllerStore store, ResourceKind kind, JsonObject owner, string finalizer, CancellationToken ct) =>
-        ReplicaSetController.IgnoreGone(store.Patch(kind, owner.Namespace(), owner.Name(), PatchType.Merge, new JsonObject
+        IgnoreGone(store.Patch(kind, owner.Namespace(), owner.Name(), PatchType.Merge, new JsonObject
         {
             ["metadata"] = new JsonObject
             {

@@ -108,7 +108,7 @@ public sealed class NodeLifecycleController : ControllerActor
             {
                 var patch = NodeLifecycle.ReadyUnknownPatch(node, at);
                 writes.Add(ct => store.Patch(NodeKind.Instance, "", key, PatchType.Strategic, patch, Subresource.Status, ct));
-                events.Add(ct => ReplicaSetController.Best(EventRecorder.Record(store, node, "Normal", "NodeNotReady", $"Node {key} status is now: NodeNotReady", Component, now, ct)));
+                events.Add(ct => Best(EventRecorder.Record(store, node, "Normal", "NodeNotReady", $"Node {key} status is now: NodeNotReady", Component, now, ct)));
             }
             if (since is null)
             {
@@ -127,8 +127,8 @@ public sealed class NodeLifecycleController : ControllerActor
                         RetryAfter(key, evictAt.Value - now + TimeSpan.FromMilliseconds(50));
                         continue;
                     }
-                    writes.Add(ct => ReplicaSetController.IgnoreGone(store.Delete(PodKind.Instance, pod.Namespace(), pod.Name(), new DeleteRequest(GracePeriodSeconds: 0), ct)));
-                    events.Add(ct => ReplicaSetController.Best(EventRecorder.Record(store, pod, "Normal", "TaintManagerEviction", $"Marking for deletion Pod {pod.Namespace()}/{pod.Name()}", Component, now, ct)));
+                    writes.Add(ct => IgnoreGone(store.Delete(PodKind.Instance, pod.Namespace(), pod.Name(), new DeleteRequest(GracePeriodSeconds: 0), ct)));
+                    events.Add(ct => Best(EventRecorder.Record(store, pod, "Normal", "TaintManagerEviction", $"Marking for deletion Pod {pod.Namespace()}/{pod.Name()}", Component, now, ct)));
                 }
             }
         }

@@ -178,26 +178,4 @@ public sealed class ReplicaSetController : ControllerActor
         if (statusChanged)
             await IgnoreGone(store.Patch(ReplicaSetKind.Instance, ns, rs.Name(), PatchType.Merge, new JsonObject { ["status"] = plan.Status.DeepClone() }, Subresource.Status, ct));
     }
-
-    internal static async Task IgnoreGone(Task write)
-    {
-        try
-        {
-            await write;
-        }
-        catch (ApiErrorException e) when (e.Error.Code == 404)
-        {
-        }
-    }
-
-    internal static async Task Best(Task write)
-    {
-        try
-        {
-            await write;
-        }
-        catch (ApiErrorException)
-        {
-        }
-    }
 }
