@@ -14,8 +14,15 @@ public static class PodHelpers
     /// <summary>Not finished and not being deleted: counts toward a ReplicaSet's replicas.</summary>
     public static bool IsActive(JsonObject pod) => !pod.IsDeleting() && Phase(pod) is not ("Succeeded" or "Failed");
 
-    public static JsonObject? Condition(JsonObject obj, string type) =>
-        (obj["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.GetString("type") == type);
+    public static JsonObject? Condition(JsonObject obj, string type)
+    {
+        if (obj["status"]?["conditions"] is not JsonArray conditions) return null;
+        foreach (var node in conditions)
+        {
+            if (node is JsonObject c && c.GetString("type") == type) return c;
+        }
+        return null;
+    }
 
     public static bool IsReady(JsonObject pod) => Condition(pod, "Ready").GetString("status") == "True";
 

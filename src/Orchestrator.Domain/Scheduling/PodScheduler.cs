@@ -99,6 +99,7 @@ public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyL
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(nodes);
         var list = nodes as IReadOnlyList<NodeState> ?? nodes.ToList();
+        // Indexed loops: a foreach over the stage lists would allocate an enumerator per node.
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         var reasons = new List<string>(4);
         NodeState? best = null;
@@ -113,18 +114,18 @@ public sealed class PodScheduler(IReadOnlyList<IFilterStage> filters, IReadOnlyL
             var node = list[(start + i) % list.Count];
             reasons.Clear();
             var feasible = true;
-            foreach (var filter in Filters)
+            for (var f = 0; f < Filters.Count; f++)
             {
-                if (!filter.Feasible(pod, node, reasons)) { feasible = false; break; }
+                if (!Filters[f].Feasible(pod, node, reasons)) { feasible = false; break; }
             }
             if (!feasible)
             {
-                foreach (var r in reasons) failures[r] = failures.GetValueOrDefault(r) + 1;
+                for (var r = 0; r < reasons.Count; r++) failures[reasons[r]] = failures.GetValueOrDefault(reasons[r]) + 1;
                 continue;
             }
             feasibleCount++;
             long score = 0;
-            foreach (var s in Scores) score += (long)s.Weight * s.Stage.Score(pod, node);
+            for (var s = 0; s < Scores.Count; s++) score += (long)Scores[s].Weight * Scores[s].Stage.Score(pod, node);
             var tie = Fnv(node.Name, podHash);
             if (score > bestScore || (score == bestScore && tie < bestTie))
             {

@@ -62,12 +62,20 @@ public sealed class NodeAffinityFilter : IFilterStage
 
     public bool Feasible(PodDemand pod, NodeState node, ICollection<string> reasons)
     {
+        // Runs for every node of every decision: no enumerator or closure when there is nothing to match.
         var ok = true;
-        foreach (var (key, value) in pod.NodeSelector)
+        if (pod.NodeSelector.Count > 0)
         {
-            if (!node.Labels.TryGetValue(key, out var actual) || actual != value) { ok = false; break; }
+            foreach (var (key, value) in pod.NodeSelector)
+            {
+                if (!node.Labels.TryGetValue(key, out var actual) || actual != value) { ok = false; break; }
+            }
         }
-        if (ok && pod.RequiredNodeAffinity is { } terms) ok = terms.Any(t => t.Matches(node));
+        if (ok && pod.RequiredNodeAffinity is { } terms)
+        {
+            ok = false;
+            for (var i = 0; i < terms.Count && !ok; i++) ok = terms[i].Matches(node);
+        }
         if (!ok) reasons.Add(Reason);
         return ok;
     }
@@ -80,8 +88,9 @@ public sealed class TaintTolerationFilter : IFilterStage
 
     public bool Feasible(PodDemand pod, NodeState node, ICollection<string> reasons)
     {
-        foreach (var taint in node.Taints)
+        for (var i = 0; i < node.Taints.Count; i++)
         {
+            var taint = node.Taints[i];
             if (taint.Effect is not (Taint.NoSchedule or Taint.NoExecute)) continue;
             if (pod.Tolerations.Any(t => t.Tolerates(taint))) continue;
             reasons.Add($"node(s) had untolerated taint {taint}");
