@@ -123,7 +123,7 @@ public abstract class ResourceKind<TModel> : ResourceKind where TModel : class
         TModel? typed;
         try
         {
-            typed = KubernetesJson.Deserialize<TModel>(obj.ToJsonString());
+            typed = KubernetesJson.Deserialize<TModel>(obj);
         }
         catch (JsonException e)
         {
@@ -134,11 +134,22 @@ public abstract class ResourceKind<TModel> : ResourceKind where TModel : class
             throw new ApiErrorException(ApiError.BadRequest($"{Kind} in version \"{Version}\" cannot be handled as a {Kind}: {e.Message}"));
         }
         if (typed is null) throw new ApiErrorException(ApiError.BadRequest($"{Kind}: empty object"));
-        return JsonNode.Parse(KubernetesJson.Serialize(typed))!.AsObject();
+        // Straight into a node (no JSON text in between): every write is decoded and encoded once.
+        return JsonSerializer.SerializeToNode(typed, KubernetesOptions)!.AsObject();
+    }
+
+    /// <summary>The serializer options of the Kubernetes client (its converters for quantities, dates, ...).</summary>
+    private static readonly JsonSerializerOptions KubernetesOptions = CaptureKubernetesOptions();
+
+    private static JsonSerializerOptions CaptureKubernetesOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o); // hands out the client's own options; nothing is changed
+        return options ?? throw new InvalidOperationException("the Kubernetes client did not hand out its serializer options");
     }
 
     /// <summary>The typed view of an object, for validation and for controllers.</summary>
     public static TModel Typed(JsonObject obj) =>
-        KubernetesJson.Deserialize<TModel>(obj.ToJsonString())
+        KubernetesJson.Deserialize<TModel>(obj)
         ?? throw new InvalidOperationException("empty object");
 }
