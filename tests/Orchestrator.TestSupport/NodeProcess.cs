@@ -123,8 +123,8 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ORCHESTRATOR_PBM_PORT"] = pbmPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment.Remove("ORCHESTRATOR_TOKEN");
-        // As scripts/start.sh runs the node: a 64 MiB gen0 budget (see there), unless the caller set one.
-        if (!start.Environment.TryGetValue("DOTNET_GCgen0size", out var gen0) || string.IsNullOrEmpty(gen0)) start.Environment["DOTNET_GCgen0size"] = "4000000";
+        // The gen0 budget scripts/start.sh gives the node (see there), unless the caller chose one.
+        if (!start.Environment.TryGetValue("DOTNET_GCgen0size", out var gen0) || string.IsNullOrEmpty(gen0)) start.Environment["DOTNET_GCgen0size"] = "2000000";
         // A node name of its own: node agents of concurrent test nodes share one Docker engine and
         // must never take each other's containers for orphans.
         var nodeName = "test-" + Guid.NewGuid().ToString("N")[..10];
