@@ -23,8 +23,8 @@ internal sealed class JournalSchema
     public JournalSchema(Config journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        Connect = Factory(journal.GetString("connection-string"), journal.GetString("provider-name") ?? "");
-        var mapping = journal.GetConfig(journal.GetString("table-mapping", "default"));
+        Connect = Factory(journal);
+        var mapping = TableMapping(journal);
         var schema = mapping.GetString("schema-name");
         var table = mapping.GetConfig("journal");
         var columns = table.GetConfig("columns");

@@ -31,8 +31,8 @@ public sealed class KnownSnapshotsStore : SqlSnapshotStore
     {
         ArgumentNullException.ThrowIfNull(config);
         _log = Context.GetLogger();
-        var connect = Factory(config.GetString("connection-string"), config.GetString("provider-name") ?? "");
-        var mapping = config.GetConfig(config.GetString("table-mapping", "default"));
+        var connect = Factory(config);
+        var mapping = TableMapping(config);
         var table = mapping.GetConfig("snapshot");
         var sql = $"SELECT DISTINCT {Quote(table.GetConfig("columns").GetString("persistence-id"))} FROM {Table(table.GetString("table-name"), mapping.GetString("schema-name"))}";
         _known = Task.Run(() => ReadKnown(connect, sql));

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -17,6 +18,13 @@ internal static class SqlConnections
             : provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase)
                 ? () => new NpgsqlConnection(connectionString)
                 : throw new NotSupportedException($"journal provider '{provider}' is not supported: use SQLite.MS or PostgreSQL.15");
+
+    /// <summary>Connections for a plugin's own block (journal or snapshot store): its connection string and provider.</summary>
+    public static Func<DbConnection> Factory(Config plugin) =>
+        Factory(plugin.GetString("connection-string"), plugin.GetString("provider-name") ?? "");
+
+    /// <summary>A plugin's table mapping (<c>table-mapping</c>, "default" unless set): table, column and schema names.</summary>
+    public static Config TableMapping(Config plugin) => plugin.GetConfig(plugin.GetString("table-mapping", "default"));
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
