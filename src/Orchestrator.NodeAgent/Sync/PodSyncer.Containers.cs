@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Domain.NodeAgent;
+using Orchestrator.Domain.Pods;
+using Orchestrator.Domain.Resources;
+using Orchestrator.Runtime;
+
+namespace Orchestrator.NodeAgent.Sync;
+
+/// <summary>The containers part of a sync: start, restart by policy with backoff (CrashLoopBackOff), start failures.</summary>
+public sealed partial class PodSyncer
+{
+    private async Task<(ContainerObservation Observation, DateTimeOffset? Wake)> SyncContainer(
+        JsonObject pod, V1Pod typed, V1Container container, PodSandbox sandbox, List<ContainerStatus> runs,
+        PodMemory podMemory, RestartPolicy policy, DateTimeOffset now, CancellationToken ct)
+    {
+        var memory = podMemory.For(container.Name);
+        var current = runs.LastOrDefault();
+        var previous = runs.Count > 1 ? runs[^2] : null;
+
+        if (current is null)
+            return await StartNew(pod, container, sandbox, memory, podMemory.RestartBase.GetValueOrDefault(container.Name), previous: null, now, ct, podMemory.StartTimeline);
+
+        if (current is { State: ContainerState.Created, Error: null })
+        {
+            // Created ahead of its sandbox's start, or the agent stopped in between: start it now.
+            var ahead = podMemory.CreatedAhead.Remove(current.Id);
+            current = await StartExisting(current, ct);
+            podMemory.StartTimeline?.Mark("started:" + container.Name, _time.GetUtcNow());
+            if (ahead) return AfterStart(container, current, previous);
+        }
+
+        if (current.State == ContainerState.Running)
+        {
+            var (ready, killed, probeWake) = await Probe(typed, container, current, sandbox, memory, now, ct);
+            if (!killed)
+                return (new ContainerObservation(container.Name, container.Image, current, previous, null, null, ready, false), probeWake);
+            current = (await _runtime.InspectContainerAsync(current.Id, ct)).Status;
+        }
+
+        // Exited, or created with a start error (which counts as a failure with code 128).
+        var exitCode = current.Error is { Length: > 0 } ? 128 : current.ExitCode;
+        if (!RestartPolicyDecision.ShouldRestart(policy, exitCode))
+            return (new ContainerObservation(container.Name, container.Image, current, previous, null, null, false, true), null);
+        if (memory.ExitBackoffFor != current.Id)
+        {
+            memory.ExitBackoff = _backoff.AfterExit(memory.ExitBackoff, current.StartedAt ?? current.CreatedAt, current.FinishedAt ?? now);
+            memory.ExitBackoffFor = current.Id;
+        }
+        if (memory.ExitBackoff!.IsBackingOff(now))
+        {
+            var message = current.Error is { Length: > 0 } error
+                ? error
+                : $"back-off {memory.ExitBackoff.Delay.TotalSeconds:0}s restarting failed container={container.Name} pod={pod.Name()}_{pod.Namespace()}({pod.Uid()})";
+            var reason = current.Error is { Length: > 0 } && memory.ExitBackoff.ConsecutiveExits == 1 ? RuntimeErrorReasons.RunContainerError : "CrashLoopBackOff";
+            return (new ContainerObservation(container.Name, container.Image, current, previous, reason, message, false, false), memory.ExitBackoff.RestartAt);
+        }
+        // Restart: keep the run that just ended as the previous one (for logs --previous), drop older ones.
+        foreach (var old in runs.Where(r => r.Id != current.Id)) await _runtime.RemoveContainerAsync(old.Id, ct);
+        return await StartNew(pod, container, sandbox, memory, current.RestartCount + 1, current, now, ct);
+    }
+
+    private async Task<(ContainerObservation, DateTimeOffset?)> StartNew(
+        JsonObject pod, V1Container container, PodSandbox sandbox, ContainerMemory memory, int restartCount, ContainerStatus? previous, DateTimeOffset now, CancellationToken ct,
+        PodStartTimeline? timeline = null)
+    {
+        ContainerObservation Waiting(string reason, string message) =>
+            new(container.Name, container.Image, previous, null, reason, message, false, false);
+
+        if (memory.StartBackoff is { } backoff && backoff.IsBackingOff(now) && memory.StartError is { } lastError)
+        {
+            var reason = lastError.Reason == RuntimeErrorReasons.ErrImagePull ? "ImagePullBackOff" : lastError.Reason;
+            var message = lastError.Reason == RuntimeErrorReasons.ErrImagePull ? $"Back-off pulling image \"{container.Image}\": {lastError.Message}" : lastError.Message;
+            return (Waiting(reason, message), backoff.RestartAt);
+        }
+        ContainerConfig config;
+        try
+        {
+            await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
+            timeline?.Mark("image:" + container.Name, _time.GetUtcNow());
+            var sources = await ReadEnvSources(pod, container, ct);
+            config = PodSpecMapping.ContainerConfigFor(pod, container, sources, sandbox.PodIp, restartCount);
+        }
+        catch (ImagePullException e)
+        {
+            return FailedStart(e.Reason, e.EngineMessage ?? e.Message, shortWake: true);
+        }
+        catch (ContainerConfigException e)
+        {
+            return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
+        }
+        string id;
+        try
+        {
+            id = await _runtime.CreateContainerAsync(sandbox, config, ct);
+            timeline?.Mark("created:" + container.Name, _time.GetUtcNow());
+        }
+        catch (ContainerRuntimeException e) when (e is CreateContainerException or ImageNotFoundException)
+        {
+            return FailedStart(RuntimeErrorReasons.CreateContainerError, e.EngineMessage ?? e.Message, shortWake: false);
+        }
+        memory.StartBackoff = null;
+        memory.StartError = null;
+        var started = await StartExisting(new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), ct);
+        timeline?.Mark("started:" + container.Name, _time.GetUtcNow());
+        return AfterStart(container, started, previous);
+
+        (ContainerObservation, DateTimeOffset?) FailedStart(string reason, string message, bool shortWake)
+        {
+            memory.StartBackoff = _backoff.AfterExit(memory.StartBackoff, now, now);
+            memory.StartError = (reason, message);
+            _log.LogInformation("pod {Pod} container {Container}: {Reason}: {Message}", $"{pod.Namespace()}/{pod.Name()}", container.Name, reason, message);
+            // After a failed pull, look again soon so the status moves on to ImagePullBackOff as Kubernetes' does.
+            var wake = shortWake ? Earliest(now + TimeSpan.FromSeconds(1), memory.StartBackoff.RestartAt) : memory.StartBackoff.RestartAt;
+            return (Waiting(reason, message), wake);
+        }
+    }
+
+    /// <summary>The observation right after a new run was started (or failed to start).</summary>
+    private (ContainerObservation, DateTimeOffset?) AfterStart(V1Container container, ContainerStatus started, ContainerStatus? previous)
+    {
+        if (started.State == ContainerState.Running)
+            return (new ContainerObservation(container.Name, container.Image, started, previous, null, null, container.ReadinessProbe is null, false), Earliest(null, ProbeStart(container, started)));
+        // It could not start (e.g. the command is not found): the next sync counts it as an exit.
+        return (new ContainerObservation(container.Name, container.Image, started, previous, RuntimeErrorReasons.RunContainerError, started.Error ?? "the container did not start", false, false), _time.GetUtcNow());
+    }
+
+    private async Task<ContainerStatus> StartExisting(ContainerStatus container, CancellationToken ct)
+    {
+        try
+        {
+            await _runtime.StartContainerAsync(container.Id, ct);
+        }
+        catch (StartContainerException e)
+        {
+            _log.LogInformation("container {Container} of pod {Pod} did not start: {Message}", container.Name, container.Pod, e.EngineMessage ?? e.Message);
+        }
+        return (await _runtime.InspectContainerAsync(container.Id, ct)).Status;
+    }
+}
