@@ -27,6 +27,30 @@ public sealed class FakeControllerStore : IControllerStore
     /// <summary>Set to make the next writes of this verb fail (e.g. "bind" → 500).</summary>
     public Func<string, ApiError?> FailWrite { get; set; } = _ => null;
 
+    /// <summary>
+    /// True: deleting a pod only marks it (a deletion timestamp, MODIFIED), as the pod entity does
+    /// for a pod a node agent must stop first; <see cref="Remove"/> then ends it (DELETED).
+    /// </summary>
+    public bool GracefulPodDeletes { get; set; }
+
+    /// <summary>Watch events this returns true for are held back (a slow watch) until <see cref="ReleaseHeld"/>.</summary>
+    public Func<string, WatchEvent, bool> HoldEvent { get; set; } = (_, _) => false;
+
+    private readonly List<(string Kind, WatchEvent Event)> _held = new();
+
+    /// <summary>Delivers the held watch events, in the order they were held, and holds no more.</summary>
+    public void ReleaseHeld()
+    {
+        lock (_gate)
+        {
+            HoldEvent = (_, _) => false;
+            foreach (var (kind, e) in _held)
+                foreach (var (filter, channel) in _watches)
+                    if (filter.Matches(kind, e.Object)) channel.Writer.TryWrite(e);
+            _held.Clear();
+        }
+    }
+
     /// <summary>How many watches of <paramref name="kind"/> are open (a controller watches once its list is in).</summary>
     public int WatchCount(string kind)
     {
@@ -143,11 +167,12 @@ public sealed class FakeControllerStore : IControllerStore
             Writes.Add($"delete {kind.Kind} {ns}/{name}{(request?.PropagationPolicy is { } policy ? " " + policy : "")}");
             // Finalizers (the object's own, or those of the propagation policy) keep it, marked deleting.
             var finalizers = DeletionPropagation.Finalizers(kind, obj.Finalizers(), request?.PropagationPolicy);
-            if (finalizers.Count > 0)
+            var graceful = GracefulPodDeletes && kind.Kind == "Pod" && request?.GracePeriodSeconds != 0;
+            if (finalizers.Count > 0 || graceful)
             {
                 var marked = (JsonObject)obj.DeepClone();
                 marked.Metadata()["deletionTimestamp"] ??= "2026-01-01T00:00:00Z";
-                marked.Metadata()["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode)f).ToArray());
+                if (finalizers.Count > 0) marked.Metadata()["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode)f).ToArray());
                 return Task.FromResult(Store(key, marked, "MODIFIED"));
             }
             Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
@@ -222,6 +247,11 @@ public sealed class FakeControllerStore : IControllerStore
     private void Notify(string kind, string type, JsonObject obj, long rv)
     {
         _history.Add((kind, new WatchEvent(type, (JsonObject)obj.DeepClone(), rv)));
+        if (HoldEvent(kind, _history[^1].Event))
+        {
+            _held.Add(_history[^1]);
+            return;
+        }
         foreach (var (filter, channel) in _watches)
             if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent(type, (JsonObject)obj.DeepClone(), rv));
     }

@@ -31,6 +31,8 @@ public sealed class ReplicaSetControllerSpec : TestKit
 
     private void Start() => Sys.ActorOf(ReplicaSetController.Props(_store, ControllerSettings.Default, TimeProvider.System));
 
+    private int Deletes() { lock (_store.Writes) return _store.Writes.Count(w => w.StartsWith("delete Pod", StringComparison.Ordinal)); }
+
     private int Creates() { lock (_store.Writes) return _store.Writes.Count(w => w.StartsWith("create Pod", StringComparison.Ordinal)); }
 
     [Fact]
@@ -91,5 +93,45 @@ public sealed class ReplicaSetControllerSpec : TestKit
         _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 2));
         Start();
         AwaitAssert(() => Assert.Equal(2, _store.All("Pod").Count(p => PodHelpers.ControllerRef(p) is not null)), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_graceful_delete_is_counted_once_while_other_deletes_are_still_unseen()
+    {
+        _store.GracefulPodDeletes = true;
+        _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 3));
+        Start();
+        AwaitAssert(() => Assert.Equal(3, _store.All("Pod").Count), TimeSpan.FromSeconds(5));
+
+        // The first pod the scale-down deletes is seen at once (deletion timestamp, then DELETED);
+        // the watch is slow to show the second one's deletion timestamp.
+        string? firstSeen = null;
+        _store.HoldEvent = (kind, e) =>
+        {
+            if (kind != "Pod" || e.Type != "MODIFIED" || !e.Object.IsDeleting()) return false;
+            if (firstSeen is null || firstSeen == e.Object.Name())
+            {
+                firstSeen = e.Object.Name();
+                return false;
+            }
+            return true;
+        };
+        await _store.Patch(ReplicaSetKind.Instance, "default", "web", PatchType.Merge, JsonNode.Parse("""{"spec":{"replicas":1}}""")!);
+        AwaitAssert(() => Assert.Equal(2, _store.All("Pod").Count(p => p.IsDeleting())), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Deletes());
+        var kept = _store.All("Pod").Single(p => !p.IsDeleting());
+
+        _store.Remove(PodKind.Instance, "default", firstSeen!);
+        // A change of the kept pod after the DELETED event: once its readiness is in the status,
+        // the controller has synced with that DELETED event in its cache.
+        kept["status"] = new JsonObject { ["phase"] = "Running", ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }) };
+        _store.Put(PodKind.Instance, kept);
+        AwaitAssert(() => Assert.Equal(1, _store.Find("ReplicaSet", "default", "web")!["status"]?["readyReplicas"].GetLong()), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Deletes());
+
+        _store.ReleaseHeld();
+        AwaitAssert(() => Assert.Equal(1, _store.Find("ReplicaSet", "default", "web")!["status"]?["replicas"].GetLong()), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Deletes());
+        Assert.False(_store.Find("Pod", "default", kept.Name())!.IsDeleting());
     }
 }
