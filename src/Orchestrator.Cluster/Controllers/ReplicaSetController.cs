@@ -98,8 +98,8 @@ public sealed class ReplicaSetController : ControllerActor
         if (PodHelpers.ControllerRef(obj).GetString("uid") is { } uidOwner && _keyByUid.TryGetValue(uidOwner, out var k))
         {
             if (e.Type == "ADDED") _expectations.CreationObserved(k);
-            else if (e.Type == "DELETED") _expectations.DeletionObserved(k);
-            else if (obj.IsDeleting() && previous is not null && !previous.IsDeleting()) _expectations.DeletionObserved(k);
+            // Seen going: a deletion timestamp or DELETED, whichever comes first (per pod, so once).
+            if (e.Type == "DELETED" || obj.IsDeleting()) _expectations.DeletionObserved(k, key);
         }
         return keys;
     }
@@ -133,7 +133,7 @@ public sealed class ReplicaSetController : ControllerActor
         // Pods controlled by others are left out: the reconciler neither counts nor adopts them.
         var pods = Candidates(rs);
         var plan = ReplicaSetReconciler.Reconcile(rs, pods, now, _settings.BurstReplicas, _expectations.Satisfied(key, now));
-        if (plan.ChangesPods) _expectations.Expect(key, plan.Create, plan.Delete.Count, now);
+        if (plan.ChangesPods) _expectations.Expect(key, plan.Create, plan.Delete.Select(name => $"{rs.Namespace()}/{name}"), now);
         if (plan.RecheckAfter is { } after) RetryAfter(key, after);
         var statusChanged = ReplicaSetReconciler.StatusChanged(rs, plan.Status);
         if (!plan.ChangesPods && plan.Adopt.Count == 0 && plan.Release.Count == 0 && !statusChanged) return Task.CompletedTask;

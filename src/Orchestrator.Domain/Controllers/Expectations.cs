@@ -2,34 +2,51 @@ namespace Orchestrator.Domain.Controllers;
 
 /// <summary>
 /// What a controller still expects to observe of its own writes, per controller key (Kubernetes'
-/// ControllerExpectations): after creating 3 pods it waits for 3 ADDED events before it acts on that
-/// key again, so a slow watch never makes it create the same pods twice. Expectations older than the
-/// timeout count as met (a lost event must not block the controller forever).
+/// UIDTrackingControllerExpectations): after creating 3 pods it waits for 3 ADDED events, and
+/// after deleting pods it waits until each of those pods was seen going (a deletion timestamp or
+/// DELETED), before it creates or deletes for that key again, so a slow watch never makes it act
+/// twice on one observation. Deletions are tracked by pod key: a graceful delete, seen first as a
+/// deletion timestamp and later as DELETED, counts once, and a pod someone else deleted not at all.
+/// Expectations older than the timeout count as met (a lost event must not block the controller
+/// forever).
 /// </summary>
 public sealed class Expectations(TimeSpan timeout)
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    public void Expect(string key, int adds, int deletes, DateTimeOffset now)
+    /// <summary>The controller is about to create <paramref name="creations"/> pods and delete <paramref name="deletions"/> (pod keys).</summary>
+    public void Expect(string key, int creations, IEnumerable<string> deletions, DateTimeOffset now)
     {
-        var e = _entries.GetValueOrDefault(key);
-        _entries[key] = new Entry(Math.Max(0, e?.Adds ?? 0) + adds, Math.Max(0, e?.Deletes ?? 0) + deletes, now);
+        ArgumentNullException.ThrowIfNull(deletions);
+        if (!_entries.TryGetValue(key, out var e)) _entries[key] = e = new Entry();
+        e.Creations = Math.Max(0, e.Creations) + creations;
+        e.Deletions.UnionWith(deletions);
+        e.SetAt = now;
     }
 
+    /// <summary>A pod owned by <paramref name="key"/> was seen created.</summary>
     public void CreationObserved(string key)
     {
-        if (_entries.TryGetValue(key, out var e)) _entries[key] = e with { Adds = e.Adds - 1 };
+        if (_entries.TryGetValue(key, out var e)) e.Creations--;
     }
 
-    public void DeletionObserved(string key)
+    /// <summary>A pod owned by <paramref name="key"/> was seen going (deletion timestamp or DELETED): counts once per pod.</summary>
+    public void DeletionObserved(string key, string podKey)
     {
-        if (_entries.TryGetValue(key, out var e)) _entries[key] = e with { Deletes = e.Deletes - 1 };
+        if (_entries.TryGetValue(key, out var e)) e.Deletions.Remove(podKey);
     }
 
     public bool Satisfied(string key, DateTimeOffset now) =>
-        !_entries.TryGetValue(key, out var e) || (e.Adds <= 0 && e.Deletes <= 0) || now - e.SetAt > timeout;
+        !_entries.TryGetValue(key, out var e) || (e.Creations <= 0 && e.Deletions.Count == 0) || now - e.SetAt > timeout;
 
     public void Forget(string key) => _entries.Remove(key);
 
-    private sealed record Entry(int Adds, int Deletes, DateTimeOffset SetAt);
+    private sealed class Entry
+    {
+        public int Creations { get; set; }
+
+        public HashSet<string> Deletions { get; } = new(StringComparer.Ordinal);
+
+        public DateTimeOffset SetAt { get; set; }
+    }
 }

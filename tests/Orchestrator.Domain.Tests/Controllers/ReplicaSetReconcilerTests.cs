@@ -117,18 +117,32 @@ public sealed class ReplicaSetReconcilerTests
         Prop.ForAll(Gen.Choose(0, 5).ToArbitrary(), Gen.Choose(0, 5).ToArbitrary(), (adds, deletes) =>
         {
             var e = new Expectations(TimeSpan.FromMinutes(5));
-            e.Expect("k", adds, deletes, Fixtures.Now);
+            var pods = Enumerable.Range(0, deletes).Select(i => $"default/p{i}").ToList();
+            e.Expect("k", adds, pods, Fixtures.Now);
             var steps = new List<bool>();
             for (var i = 0; i < adds; i++) { steps.Add(e.Satisfied("k", Fixtures.Now)); e.CreationObserved("k"); }
-            for (var i = 0; i < deletes; i++) { steps.Add(e.Satisfied("k", Fixtures.Now)); e.DeletionObserved("k"); }
+            foreach (var pod in pods) { steps.Add(e.Satisfied("k", Fixtures.Now)); e.DeletionObserved("k", pod); }
             return steps.All(s => !s) && e.Satisfied("k", Fixtures.Now) && (adds + deletes == 0 || e.Satisfied("x", Fixtures.Now));
         });
+
+    [Fact]
+    public void A_graceful_delete_is_one_observation_and_a_foreign_delete_none()
+    {
+        var e = new Expectations(TimeSpan.FromMinutes(5));
+        e.Expect("k", 0, ["default/a", "default/b"], Fixtures.Now);
+        e.DeletionObserved("k", "default/a"); // deletion timestamp
+        e.DeletionObserved("k", "default/a"); // DELETED, later
+        e.DeletionObserved("k", "default/c"); // a pod someone else deleted
+        Assert.False(e.Satisfied("k", Fixtures.Now));
+        e.DeletionObserved("k", "default/b");
+        Assert.True(e.Satisfied("k", Fixtures.Now));
+    }
 
     [Fact]
     public void Expectations_expire()
     {
         var e = new Expectations(TimeSpan.FromMinutes(5));
-        e.Expect("k", 1, 0, Fixtures.Now);
+        e.Expect("k", 1, [], Fixtures.Now);
         Assert.False(e.Satisfied("k", Fixtures.Now.AddMinutes(4)));
         Assert.True(e.Satisfied("k", Fixtures.Now.AddMinutes(6)));
     }
