@@ -80,6 +80,7 @@ public sealed class ControllerManagerActor : ReceiveActor
         yield return ("garbage-collector", GarbageCollector.Props(store));
         yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members));
         yield return ("namespace", NamespaceController.Props(store));
+        yield return ("endpoints", EndpointsController.Props(store));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

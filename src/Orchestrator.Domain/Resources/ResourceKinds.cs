@@ -1,5 +1,7 @@
 using Orchestrator.Domain.ConfigMaps;
 using Orchestrator.Domain.Deployments;
+using Orchestrator.Domain.Endpoints;
+using Orchestrator.Domain.EndpointSlices;
 using Orchestrator.Domain.Events;
 using Orchestrator.Domain.Namespaces;
 using Orchestrator.Domain.Nodes;
@@ -16,7 +18,8 @@ public static class ResourceKinds
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
         NamespaceKind.Instance, NodeKind.Instance, PodKind.Instance, ServiceKind.Instance, ConfigMapKind.Instance,
-        SecretKind.Instance, EventKind.Instance, ReplicaSetKind.Instance, DeploymentKind.Instance,
+        SecretKind.Instance, EventKind.Instance, ReplicaSetKind.Instance, DeploymentKind.Instance, EndpointsKind.Instance,
+        EndpointSliceKind.Instance,
     ];
 
     private static readonly Dictionary<string, ResourceKind> ByKindName = All.ToDictionary(k => k.Kind, StringComparer.Ordinal);

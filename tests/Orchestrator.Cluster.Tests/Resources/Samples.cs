@@ -20,6 +20,8 @@ public static class Samples
         "Event" => """{"apiVersion":"v1","kind":"Event","metadata":{"name":"__NAME__","namespace":"__NS__"},"involvedObject":{"kind":"Pod","name":"web","namespace":"__NS__"},"reason":"Tested","message":"hello","type":"Normal"}""",
         "ReplicaSet" => """{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"__NAME__","namespace":"__NS__"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"orchestrator/busybox:latest"}]}}}}""",
         "Deployment" => """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"__NAME__","namespace":"__NS__"},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"orchestrator/busybox:latest"}]}}}}""",
+        "Endpoints" => """{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"__NAME__","namespace":"__NS__"},"subsets":[{"addresses":[{"ip":"192.0.2.1"}],"ports":[{"port":80}]}]}""",
+        "EndpointSlice" => """{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"__NAME__","namespace":"__NS__"},"addressType":"IPv4","endpoints":[{"addresses":["192.0.2.1"]}],"ports":[{"port":80}]}""",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no sample for this kind"),
     };
 
