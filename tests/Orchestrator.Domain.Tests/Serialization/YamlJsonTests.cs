@@ -150,7 +150,7 @@ public class YamlJsonTests
     {
         var e = Assert.Throws<FormatException>(() => YamlJson.ParseObject("a: 1\nb: 2\na: 3\n"));
         Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
-        Assert.Contains("key a", e.Message, StringComparison.Ordinal);
+        Assert.Contains("key \"a\" already set in map", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
