@@ -34,6 +34,7 @@ builder.Services.AddSingleton(apiSettings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddAkka("orchestrator", (akka, _) => akka.AddHocon(config, HoconAddMode.Prepend));
 builder.Services.AddSingleton(sp => ControlPlane.Start(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton(RequestBodies.From(config)); // orchestrator.api.decoding
 builder.Services.AddSingleton<ResourceApi>();
 builder.Services.AddSingleton<PodLogsApi>();
 builder.Services.AddNodeAgent(config, apiSettings.Scheme, apiSettings.BindAddress, apiSettings.Port); // this member's node agent (orchestrator.node-agent)

@@ -66,6 +66,9 @@ public sealed class ResourceStore(ActorSystem system, ResourceRegions regions, I
         return await AskIndex<ObjectList>(new ListObjects(filter, head), ct);
     }
 
+    /// <summary>The journal's head: the resourceVersion of the latest write.</summary>
+    public Task<long> Head(CancellationToken ct = default) => positions.Head(ct);
+
     /// <summary>Streams watch events until <paramref name="ct"/> is cancelled or the watch ends.</summary>
     public async IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -25,7 +24,7 @@ namespace Orchestrator.Host.Api;
 /// trusting and the caller's bearer token never leaves this member.
 /// Output is plain text, one line per line written, stdout and stderr interleaved as the engine has them.
 /// </summary>
-internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, ActorSystem system)
+internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, ActorSystem system, ILogger<PodLogsApi> log)
 {
     public async Task Handle(HttpContext http, string ns, string name)
     {
@@ -44,13 +43,24 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, Actor
         {
             await ResourceApi.WriteError(http, ApiError.Internal(e.Message));
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Bad input is a 4xx above: this is the product's own fault.
+            log.LogError(e, "{Method} {Path} failed (correlation id {CorrelationId})", http.Request.Method, http.Request.Path, http.TraceIdentifier);
+            await ResourceApi.WriteError(http, ApiError.Internal($"Internal error occurred: {e.GetType().Name} (correlation id {http.TraceIdentifier}, in the node's log)"));
+        }
     }
 
     private async Task Serve(HttpContext http, string ns, string name)
     {
-        var pod = await store.Get(PodKind.Instance, ns, name, http.RequestAborted);
         var query = http.Request.Query;
-        var nodeName = pod["spec"]?["nodeName"]?.GetValue<string>();
+        // Parameters first, as the API server converts them before looking anything up.
+        var tailLines = QueryParameters.Long(http, "tailLines", min: 0);
+        QueryParameters.Long(http, "limitBytes", min: 1);
+        QueryParameters.Long(http, "sinceSeconds", min: 1);
+        bool previous = QueryParameters.Bool(http, "previous"), follow = QueryParameters.Bool(http, "follow"), timestamps = QueryParameters.Bool(http, "timestamps");
+        var pod = await store.Get(PodKind.Instance, ns, name, http.RequestAborted);
+        var nodeName = (pod["spec"] as JsonObject).GetString("nodeName");
         if (string.IsNullOrEmpty(nodeName))
             throw new ApiErrorException(ApiError.BadRequest($"pod {name} does not have a host assigned"));
         var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.GetString("name") ?? "").ToList();
@@ -66,8 +76,8 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, Actor
             throw new ApiErrorException(ApiError.BadRequest($"container {container} is not valid for pod {name}"));
         }
 
-        int? tail = int.TryParse(query["tailLines"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 0 ? t : null;
-        var request = new PodLogRequest(ns, name, pod.Uid() ?? "", container, IsTrue(query["previous"]), IsTrue(query["follow"]), tail, IsTrue(query["timestamps"]));
+        int? tail = tailLines is { } t ? (int)Math.Min(t, int.MaxValue) : null;
+        var request = new PodLogRequest(ns, name, pod.Uid() ?? "", container, previous, follow, tail, timestamps);
         if (!localNode.Settings.Enabled || nodeName != localNode.Name)
         {
             await Forward(http, nodeName, request);
@@ -166,7 +176,4 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, Actor
             Receive<Terminated>(t => writer.TryWrite((new PodLogEnded(ApiError.ServiceUnavailable("the member serving the logs went away")), t.ActorRef)));
         }
     }
-
-    private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) =>
-        value.ToString() is "true" or "1" or "True";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,7 +15,7 @@ namespace Orchestrator.Host.Api;
 /// with list, get, watch, create, update, patch, delete, delete-collection, and the status, scale
 /// and binding subresources. Every error is a Kubernetes <c>Status</c>.
 /// </summary>
-internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogger<ResourceApi> log)
+internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, TimeProvider time, ILogger<ResourceApi> log)
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
@@ -45,8 +44,9 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            log.LogError(e, "{Method} {Path} failed", http.Request.Method, http.Request.Path);
-            await WriteError(http, ApiError.Internal(e.Message));
+            // Bad input never lands here (it is a 4xx above): this is the product's own fault.
+            log.LogError(e, "{Method} {Path} failed (correlation id {CorrelationId})", http.Request.Method, http.Request.Path, http.TraceIdentifier);
+            await WriteError(http, ApiError.Internal($"Internal error occurred: {e.GetType().Name} (correlation id {http.TraceIdentifier}, in the node's log)"));
         }
     }
 
@@ -85,11 +85,12 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
                     await List(http, t);
                     return;
                 case "POST":
-                    var body = await ReadObject(http);
+                    var decoded = await bodies.ReadObject(http);
+                    var body = decoded.Object;
                     if (t.Kind.Namespaced && body.Namespace() is { Length: > 0 } bodyNs && bodyNs != t.Namespace)
                         throw new ApiErrorException(ApiError.BadRequest($"the namespace of the provided object does not match the namespace sent on the request"));
                     if (DryRun(http)) throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
-                    CheckFields(http, t.Kind, body);
+                    CheckFields(http, t.Kind, decoded);
                     await WriteJson(http, await store.Create(t.Kind, t.Namespace, body, ct), 201);
                     return;
                 case "DELETE":
@@ -109,8 +110,8 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
                 await Scale(http, t);
                 return;
             case "binding" when t.Kind.Kind == "Pod" && method == "POST":
-                var binding = await ReadObject(http);
-                var node = binding["target"]?["name"]?.GetValue<string>();
+                var binding = (await bodies.ReadObject(http)).Object;
+                var node = (binding["target"] as JsonObject).GetString("name");
                 if (string.IsNullOrEmpty(node))
                     throw new ApiErrorException(ApiError.Invalid(t.Kind, t.Name, [new ApiErrorCause("FieldValueRequired", "Required value", "target.name")]));
                 await store.Bind(t.Namespace, t.Name, node, ct);
@@ -128,12 +129,13 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
                 await WriteObject(http, t.Kind, await store.Get(t.Kind, t.Namespace, t.Name, ct));
                 return;
             case "PUT":
-                var replacement = await ReadObject(http);
+                var replacement = await bodies.ReadObject(http);
                 CheckFields(http, t.Kind, replacement);
-                await WriteJson(http, await store.Replace(t.Kind, t.Namespace, t.Name, replacement, subresource, ct));
+                await WriteJson(http, await store.Replace(t.Kind, t.Namespace, t.Name, replacement.Object, subresource, ct));
                 return;
             case "PATCH":
-                var (type, patch) = await ReadPatch(http);
+                var (type, patch, duplicates) = await bodies.ReadPatch(http);
+                FieldValidation.Report(http, FieldValidation.Of(http), [], duplicates);
                 await WriteJson(http, await store.Patch(t.Kind, t.Namespace, t.Name, type, patch, subresource, ct: ct));
                 return;
             case "DELETE" when sub is null:
@@ -148,20 +150,15 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
     /// Field validation as Kubernetes does it: <c>fieldValidation=Strict</c> refuses unknown fields,
     /// <c>Warn</c> (the default) answers them in a <c>Warning</c> header, <c>Ignore</c> drops them silently.
     /// </summary>
-    private static void CheckFields(HttpContext http, ResourceKind kind, JsonObject body)
+    private static void CheckFields(HttpContext http, ResourceKind kind, DecodedObject body)
     {
-        var mode = http.Request.Query["fieldValidation"].ToString();
-        if (mode == "Ignore") return;
-        if (mode is not ("" or "Strict" or "Warn"))
-            throw new ApiErrorException(ApiError.BadRequest($"fieldValidation \"{mode}\" is invalid: supported values: \"Ignore\", \"Warn\", \"Strict\""));
-        var unknown = UnknownFields.Find(body, kind.RoundTrip((JsonObject)body.DeepClone()));
-        if (unknown.Count == 0) return;
-        if (mode == "Strict")
-            throw new ApiErrorException(ApiError.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\""))));
-        foreach (var field in unknown) http.Response.Headers.Append("Warning", $"299 - \"unknown field \\\"{field}\\\"\"");
+        var mode = FieldValidation.Of(http);
+        if (mode == FieldValidation.Mode.Ignore) return;
+        var unknown = UnknownFields.Find(body.Object, kind.RoundTrip((JsonObject)body.Object.DeepClone()));
+        FieldValidation.Report(http, mode, unknown, body.Duplicates);
     }
 
-    private static bool IsWatch(HttpContext http) => http.Request.Query["watch"].ToString() is "1" or "true";
+    private static bool IsWatch(HttpContext http) => QueryParameters.Bool(http, "watch");
 
     private static bool DryRun(HttpContext http) => http.Request.Query.ContainsKey("dryRun");
 
@@ -181,7 +178,12 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
 
     private async Task List(HttpContext http, Target t)
     {
-        var list = await store.List(Filter(http, t), http.RequestAborted);
+        var filter = Filter(http, t);
+        QueryParameters.Long(http, "limit", min: 0);
+        QueryParameters.Long(http, "timeoutSeconds", min: 0);
+        if (QueryParameters.ResourceVersion(http) is { } wanted && !await ResourceVersions.ReachHead(store, wanted, time, http.RequestAborted))
+            throw new ApiErrorException(ResourceVersions.TooLarge(wanted, await store.Head(http.RequestAborted)));
+        var list = await store.List(filter, http.RequestAborted);
         var rv = list.ResourceVersion.ToString(CultureInfo.InvariantCulture);
         if (Tables.Wanted(http.Request.Headers.Accept))
         {
@@ -208,17 +210,11 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
     private async Task Watch(HttpContext http, Target t)
     {
         var filter = Filter(http, t);
-        long? from = null;
-        var rvText = http.Request.Query["resourceVersion"].ToString();
-        if (rvText.Length > 0)
-        {
-            if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var rv))
-                throw new ApiErrorException(ApiError.BadRequest($"invalid resourceVersion \"{rvText}\": must be a number"));
-            from = rv;
-        }
+        var from = QueryParameters.ResourceVersion(http);
+        QueryParameters.Bool(http, "allowWatchBookmarks");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        if (int.TryParse(http.Request.Query["timeoutSeconds"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
-            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        if (QueryParameters.Long(http, "timeoutSeconds", min: 0) is { } seconds && seconds > 0)
+            timeout.CancelAfter(TimeSpan.FromSeconds(Math.Min(seconds, int.MaxValue / 1000)));
         var table = Tables.Wanted(http.Request.Headers.Accept);
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";
@@ -230,6 +226,8 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
         var first = true;
         try
         {
+            if (from is { } wanted && !await ResourceVersions.ReachHead(store, wanted, time, timeout.Token))
+                throw new ApiErrorException(ResourceVersions.TooLarge(wanted, await store.Head(timeout.Token)));
             await foreach (var e in store.Watch(filter, from, timeout.Token))
             {
                 var obj = table
@@ -303,11 +301,11 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
                 JsonNode? desired;
                 if (http.Request.Method == "PUT")
                 {
-                    desired = await ReadObject(http);
+                    desired = (await bodies.ReadObject(http)).Object;
                 }
                 else
                 {
-                    var (type, patch) = await ReadPatch(http);
+                    var (type, patch, _) = await bodies.ReadPatch(http);
                     desired = type == PatchType.Json
                         ? Domain.Patching.JsonPatch.Apply(ScaleOf(obj), patch)
                         : Domain.Patching.JsonMergePatch.Apply(ScaleOf(obj), patch);
@@ -355,88 +353,38 @@ internal sealed class ResourceApi(ResourceStore store, TimeProvider time, ILogge
         };
     }
 
-    private static async Task<string> ReadBody(HttpContext http)
-    {
-        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(http.RequestAborted);
-    }
-
-    private static bool IsYaml(string contentType) => contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase);
-
-    private static async Task<JsonObject> ReadObject(HttpContext http)
-    {
-        var contentType = http.Request.ContentType ?? "application/json";
-        var body = await ReadBody(http);
-        if (string.IsNullOrWhiteSpace(body)) throw new ApiErrorException(ApiError.BadRequest("the request body is empty"));
-        try
-        {
-            if (IsYaml(contentType)) return YamlJson.ParseObject(body);
-            if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-                throw new ApiErrorException(ApiError.UnsupportedMediaType(contentType));
-            return JsonNode.Parse(body) as JsonObject ?? throw new ApiErrorException(ApiError.BadRequest("the request body must be a JSON object"));
-        }
-        catch (JsonException e)
-        {
-            throw new ApiErrorException(ApiError.BadRequest($"the request body is not valid JSON: {e.Message}"));
-        }
-        catch (FormatException e)
-        {
-            throw new ApiErrorException(ApiError.BadRequest(e.Message));
-        }
-    }
-
-    private static async Task<(PatchType, JsonNode)> ReadPatch(HttpContext http)
-    {
-        var contentType = http.Request.ContentType ?? "";
-        var type = contentType switch
-        {
-            _ when contentType.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) => PatchType.Merge,
-            _ when contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.OrdinalIgnoreCase) => PatchType.Strategic,
-            _ when contentType.StartsWith("application/json-patch+json", StringComparison.OrdinalIgnoreCase) => PatchType.Json,
-            _ when contentType.StartsWith("application/apply-patch", StringComparison.OrdinalIgnoreCase) =>
-                throw new ApiErrorException(new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported yet: use client-side `kubectl apply` (the default)")),
-            _ => throw new ApiErrorException(ApiError.UnsupportedMediaType(contentType)),
-        };
-        var body = await ReadBody(http);
-        try
-        {
-            var patch = JsonNode.Parse(body) ?? throw new ApiErrorException(ApiError.BadRequest("the patch is empty"));
-            return (type, patch);
-        }
-        catch (JsonException e)
-        {
-            throw new ApiErrorException(ApiError.BadRequest($"the patch is not valid JSON: {e.Message}"));
-        }
-    }
-
-    private static async Task<DeleteRequest> ReadDeleteRequest(HttpContext http)
+    private async Task<DeleteRequest> ReadDeleteRequest(HttpContext http)
     {
         var query = http.Request.Query;
-        long? grace = long.TryParse(query["gracePeriodSeconds"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : null;
+        var grace = QueryParameters.Long(http, "gracePeriodSeconds");
         var propagation = query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : null;
         string? uid = null, rv = null;
-        var body = await ReadBody(http);
-        if (!string.IsNullOrWhiteSpace(body))
+        if (await bodies.ReadDeleteOptions(http) is { } options)
         {
-            try
+            if (options["gracePeriodSeconds"] is { } gs)
+                grace = gs.GetLong() ?? throw new ApiErrorException(ApiError.BadRequest("gracePeriodSeconds in DeleteOptions must be a whole number"));
+            propagation = OptionalString(options, "propagationPolicy") ?? propagation;
+            var preconditions = options["preconditions"] switch
             {
-                if (JsonNode.Parse(body) is JsonObject options)
-                {
-                    if (options["gracePeriodSeconds"].GetLong() is { } gs) grace = gs;
-                    propagation = options.GetString("propagationPolicy") ?? propagation;
-                    uid = options["preconditions"]?["uid"]?.GetValue<string>();
-                    rv = options["preconditions"]?["resourceVersion"]?.GetValue<string>();
-                }
-            }
-            catch (JsonException e)
-            {
-                throw new ApiErrorException(ApiError.BadRequest($"the DeleteOptions body is not valid JSON: {e.Message}"));
-            }
+                null => null,
+                JsonObject o => o,
+                _ => throw new ApiErrorException(ApiError.BadRequest("preconditions in DeleteOptions must be an object")),
+            };
+            uid = OptionalString(preconditions, "uid");
+            rv = OptionalString(preconditions, "resourceVersion");
         }
         if (propagation is not null and not ("Orphan" or "Background" or "Foreground"))
             throw new ApiErrorException(ApiError.BadRequest($"propagationPolicy \"{propagation}\" is invalid: supported values: \"Orphan\", \"Background\", \"Foreground\""));
         return new DeleteRequest(uid, rv, grace, propagation);
     }
+
+    /// <summary>A string member of DeleteOptions: null when absent, a 400 when of another type (as Go's decoder refuses it).</summary>
+    private static string? OptionalString(JsonObject? obj, string name) => obj?[name] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var text) => text,
+        _ => throw new ApiErrorException(ApiError.BadRequest($"{name} in DeleteOptions must be a string")),
+    };
 
     private static JsonObject Success() => new()
     {
