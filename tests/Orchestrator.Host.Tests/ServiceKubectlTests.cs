@@ -115,4 +115,90 @@ public sealed class ServiceKubectlTests(NodeFixture fixture) : IClassFixture<Nod
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("subsets[0].addresses[0].ip", bad.Stderr);
     }
+
+    [KubectlFact]
+    public async Task Cluster_ips_and_node_ports_are_allocated_unique_validated_and_freed_on_delete()
+    {
+        const string ns = "svc-alloc";
+        await Run($"create namespace {ns}");
+        await Run($"create service clusterip one -n {ns} --tcp=80:8080");
+        await Run($"create service nodeport two -n {ns} --tcp=80:8080");
+        var one = JsonNode.Parse(await Run($"get svc one -n {ns} -o json"))!;
+        var two = JsonNode.Parse(await Run($"get svc two -n {ns} -o json"))!;
+        var ip = one["spec"]!["clusterIP"]!.GetValue<string>();
+        Assert.StartsWith("10.96.", ip);
+        Assert.NotEqual(ip, two["spec"]!["clusterIP"]!.GetValue<string>());
+        var nodePort = two["spec"]!["ports"]![0]!["nodePort"]!.GetValue<long>();
+        Assert.InRange(nodePort, 30000, 32767);
+        Assert.Matches($@"two\s+NodePort\s+10\.96\.\S+\s+<none>\s+80:{nodePort}/TCP", await Run($"get svc -n {ns}"));
+
+        var ipClash = await Kubectl.RunAsync($"create -n {ns} -f -", $"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: three
+            spec:
+              clusterIP: {ip}
+              ports:
+              - port: 80
+            """);
+        Assert.NotEqual(0, ipClash.ExitCode);
+        Assert.Contains("is invalid", ipClash.Stderr);
+        Assert.Contains($"spec.clusterIP: Invalid value: \"{ip}\": provided IP is already allocated", ipClash.Stderr);
+
+        var portClash = await Kubectl.RunAsync($"create -n {ns} -f -", $"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: four
+            spec:
+              type: NodePort
+              ports:
+              - port: 80
+                nodePort: {nodePort}
+            """);
+        Assert.NotEqual(0, portClash.ExitCode);
+        Assert.Contains($"spec.ports[0].nodePort: Invalid value: {nodePort}: provided port is already allocated", portClash.Stderr);
+
+        var outOfRange = await Kubectl.RunAsync($"create -n {ns} -f -", """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: five
+            spec:
+              clusterIP: 192.0.2.1
+              ports:
+              - port: 80
+            """);
+        Assert.Contains("spec.clusterIP: Invalid value: \"192.0.2.1\": provided IP is not in the valid range", outOfRange.Stderr);
+
+        // Freed on delete: the same values can be asked for again at once.
+        await Run($"delete svc one two -n {ns}");
+        (await Kubectl.RunAsync($"create -n {ns} -f -", $"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: again
+            spec:
+              type: NodePort
+              clusterIP: {ip}
+              ports:
+              - port: 80
+                nodePort: {nodePort}
+            """)).EnsureSuccess();
+        Assert.Contains($"{ip}", await Run($"get svc again -n {ns}"));
+    }
+
+    [KubectlFact]
+    public async Task Kubectl_expose_makes_a_service_for_a_deployment()
+    {
+        const string ns = "svc-expose";
+        await Run($"create namespace {ns}");
+        await Run($"create deployment web -n {ns} --image=orchestrator/busybox:latest --port=8080");
+        Assert.Contains("service/web exposed", await Run($"expose deployment web -n {ns} --port=80 --target-port=8080 --type=NodePort"));
+        var service = JsonNode.Parse(await Run($"get svc web -n {ns} -o json"))!;
+        Assert.Equal("web", service["spec"]!["selector"]!["app"]!.GetValue<string>());
+        Assert.StartsWith("10.96.", service["spec"]!["clusterIP"]!.GetValue<string>());
+        Assert.InRange(service["spec"]!["ports"]![0]!["nodePort"]!.GetValue<long>(), 30000, 32767);
+    }
 }

@@ -27,8 +27,14 @@ public sealed record ControllerSettings(
             config.GetTimeSpan("expectations-timeout", TimeSpan.FromMinutes(5)),
             config.GetTimeSpan("node-monitor-grace-period", TimeSpan.FromSeconds(8)),
             config.GetTimeSpan("pod-eviction-timeout", TimeSpan.FromSeconds(5)),
-            config.GetTimeSpan("node-monitor-period", TimeSpan.FromSeconds(1)));
+            config.GetTimeSpan("node-monitor-period", TimeSpan.FromSeconds(1)))
+        {
+            AllocationRepairGrace = config.GetTimeSpan("allocation-repair-grace", TimeSpan.FromMinutes(1)),
+        };
     }
+
+    /// <summary>How old a ClusterIP/NodePort allocation without its Service must be before the repair loop frees it.</summary>
+    public TimeSpan AllocationRepairGrace { get; init; } = TimeSpan.FromMinutes(1);
 
     public ControllerSettings WithNodeMonitorGracePeriod(TimeSpan value) => this with { NodeMonitorGracePeriod = value };
 
@@ -81,6 +87,7 @@ public sealed class ControllerManagerActor : ReceiveActor
         yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members));
         yield return ("namespace", NamespaceController.Props(store));
         yield return ("endpoints", EndpointsController.Props(store));
+        yield return ("service-allocation-repair", ServiceAllocationRepair.Props(store, settings.AllocationRepairGrace, time));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

@@ -63,7 +63,8 @@ public static class ControlPlane
             k => k.Kind,
             k => sharding.Start(k.Kind, id => ResourceEntity.Props(k, id, positions, entitySettings, time), shardingSettings, extractor));
         var index = system.ActorOf(ResourceIndex.Props(new ResourceIndex.Settings(settings.Tag, settings.WatchWindow, settings.ConsistentReadTimeout)), "resource-index");
-        var store = new ResourceStore(system, new ResourceRegions(regions), index, positions, settings.AskTimeout);
+        var services = Services.ServiceSettings.From(config.GetConfig("orchestrator.services"));
+        var store = new ResourceStore(system, new ResourceRegions(regions), index, positions, settings.AskTimeout, services.Ranges);
         var members = Membership.MemberLiveness.Start(system, time);
         Controllers.ControllerManager.Start(system, new Controllers.ResourceStoreControllerStore(store), config, time, members);
         return store;

@@ -3,7 +3,10 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Cluster.Journal;
+using Orchestrator.Cluster.Services;
 using Orchestrator.Domain.Resources;
+using Orchestrator.Domain.ServiceAllocations;
+using Orchestrator.Domain.Services;
 
 namespace Orchestrator.Cluster.Resources;
 
@@ -13,8 +16,28 @@ namespace Orchestrator.Cluster.Resources;
 /// in the cluster it lives); lists and watches go to this member's journal-fed index. Every
 /// failure surfaces as an <see cref="ApiErrorException"/> carrying the Kubernetes status.
 /// </summary>
-public sealed class ResourceStore(ActorSystem system, ResourceRegions regions, IActorRef index, IJournalPositions positions, TimeSpan askTimeout)
+public sealed class ResourceStore
 {
+    private readonly ActorSystem system;
+    private readonly ResourceRegions regions;
+    private readonly IActorRef index;
+    private readonly IJournalPositions positions;
+    private readonly TimeSpan askTimeout;
+
+    /// <param name="serviceRanges">Where Services get their ClusterIPs and NodePorts (default: <see cref="ServiceRanges.Default"/>).</param>
+    public ResourceStore(ActorSystem system, ResourceRegions regions, IActorRef index, IJournalPositions positions, TimeSpan askTimeout, ServiceRanges? serviceRanges = null)
+    {
+        this.system = system;
+        this.regions = regions;
+        this.index = index;
+        this.positions = positions;
+        this.askTimeout = askTimeout;
+        ServiceAddresses = new ServiceAddressAllocator(this, serviceRanges ?? ServiceRanges.Default);
+    }
+
+    /// <summary>Grants new Services their ClusterIP and NodePorts and takes them back on delete.</summary>
+    public ServiceAddressAllocator ServiceAddresses { get; }
+
     public Task<JsonObject> Get(ResourceKind kind, string ns, string name, CancellationToken ct = default) =>
         Send(kind, new GetResource(Key(kind, ns, name)), ct);
 
@@ -36,7 +59,20 @@ public sealed class ResourceStore(ActorSystem system, ResourceRegions regions, I
             }
         }
         if (kind.Namespaced) await RequireActiveNamespace(ns, ct);
-        return await Send(kind, new CreateResource(Key(kind, ns, name), obj), ct);
+        if (kind != ServiceKind.Instance) return await Send(kind, new CreateResource(Key(kind, ns, name), obj), ct);
+        obj = (JsonObject)obj.DeepClone();
+        var granted = await ServiceAddresses.Allocate(ns, obj, ct);
+        try
+        {
+            return await Send(kind, new CreateResource(Key(kind, ns, name), obj), ct);
+        }
+        catch (ApiErrorException e) when (e.Error.Code is >= 400 and < 500)
+        {
+            // Refused (invalid, exists already): the values go back. After a timeout or a journal
+            // outage the create may still have happened; the repair loop frees them if not.
+            await ServiceAddresses.Release(granted, CancellationToken.None);
+            throw;
+        }
     }
 
     public Task<JsonObject> Replace(ResourceKind kind, string ns, string name, JsonObject obj, Subresource subresource = Subresource.Main, CancellationToken ct = default) =>
@@ -50,7 +86,16 @@ public sealed class ResourceStore(ActorSystem system, ResourceRegions regions, I
         ArgumentNullException.ThrowIfNull(kind);
         if (kind == Domain.Namespaces.NamespaceKind.Instance && Domain.Namespaces.NamespaceKind.Undeletable.Contains(name))
             throw new ApiErrorException(ApiError.Forbidden($"namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
-        return Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
+        if (kind != ServiceKind.Instance) return Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
+        return DeleteService(ns, name, request, ct);
+    }
+
+    private async Task<JsonObject> DeleteService(string ns, string name, DeleteRequest request, CancellationToken ct)
+    {
+        var deleted = await Send(ServiceKind.Instance, new DeleteResource(Key(ServiceKind.Instance, ns, name), request), ct);
+        // Gone at once (no finalizers): its values are free. One kept by a finalizer is freed by the repair loop once gone.
+        if (!deleted.IsDeleting()) await ServiceAddresses.ReleaseHeldBy(deleted, CancellationToken.None);
+        return deleted;
     }
 
     public Task<JsonObject> Bind(string ns, string podName, string nodeName, CancellationToken ct = default) =>

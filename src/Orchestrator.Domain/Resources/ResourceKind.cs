@@ -33,6 +33,9 @@ public abstract class ResourceKind
 
     public virtual IReadOnlyList<string> ShortNames => [];
 
+    /// <summary>False for kinds the control plane keeps for itself: not in discovery, not reachable through the API or manifests.</summary>
+    public virtual bool Served => true;
+
     /// <summary>
     /// True when the kind has a <c>status</c> subresource: the main resource then ignores status
     /// changes and <c>/status</c> ignores everything but status, as in Kubernetes.

@@ -8,6 +8,7 @@ using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Secrets;
+using Orchestrator.Domain.ServiceAllocations;
 using Orchestrator.Domain.Services;
 
 namespace Orchestrator.Domain.Resources;
@@ -19,8 +20,11 @@ public static class ResourceKinds
     [
         NamespaceKind.Instance, NodeKind.Instance, PodKind.Instance, ServiceKind.Instance, ConfigMapKind.Instance,
         SecretKind.Instance, EventKind.Instance, ReplicaSetKind.Instance, DeploymentKind.Instance, EndpointsKind.Instance,
-        EndpointSliceKind.Instance,
+        EndpointSliceKind.Instance, ServiceAllocationKind.Instance,
     ];
+
+    /// <summary>The kinds clients see: <see cref="All"/> without the internal ones.</summary>
+    public static IReadOnlyList<ResourceKind> Served { get; } = All.Where(k => k.Served).ToList();
 
     private static readonly Dictionary<string, ResourceKind> ByKindName = All.ToDictionary(k => k.Kind, StringComparer.Ordinal);
 
@@ -28,11 +32,11 @@ public static class ResourceKinds
 
     /// <summary>The kind served at <c>/{group-path}/{plural}</c>; group is "" for the core API.</summary>
     public static ResourceKind? ByPlural(string group, string plural) =>
-        All.FirstOrDefault(k => k.Group == group && k.Plural == plural);
+        Served.FirstOrDefault(k => k.Group == group && k.Plural == plural);
 
     /// <summary>Kind by plural, singular, kind name or short name, case-insensitive (as the CLIs accept).</summary>
     public static ResourceKind? Resolve(string name) =>
-        All.FirstOrDefault(k =>
+        Served.FirstOrDefault(k =>
             string.Equals(k.Plural, name, StringComparison.OrdinalIgnoreCase) ||
             string.Equals(k.Singular, name, StringComparison.OrdinalIgnoreCase) ||
             string.Equals(k.Kind, name, StringComparison.OrdinalIgnoreCase) ||

@@ -26,7 +26,7 @@ internal static class Discovery
         ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = serverAddress }),
     };
 
-    public static IEnumerable<string> Groups => ResourceKinds.All.Select(k => k.Group).Where(g => g.Length > 0).Distinct();
+    public static IEnumerable<string> Groups => ResourceKinds.Served.Select(k => k.Group).Where(g => g.Length > 0).Distinct();
 
     public static JsonObject Group(string group) => new()
     {
@@ -47,7 +47,7 @@ internal static class Discovery
     public static JsonObject ResourceList(string group)
     {
         var resources = new JsonArray();
-        foreach (var kind in ResourceKinds.All.Where(k => k.Group == group))
+        foreach (var kind in ResourceKinds.Served.Where(k => k.Group == group))
         {
             var main = new JsonObject
             {

@@ -12,7 +12,7 @@ namespace Orchestrator.Host.Api;
 internal static class OpenApi
 {
     public static IEnumerable<string> GroupVersionPaths =>
-        ResourceKinds.All.Select(k => k.Group.Length == 0 ? "api/v1" : $"apis/{k.Group}/v1").Distinct();
+        ResourceKinds.Served.Select(k => k.Group.Length == 0 ? "api/v1" : $"apis/{k.Group}/v1").Distinct();
 
     public static JsonObject Index() => new()
     {
@@ -22,7 +22,7 @@ internal static class OpenApi
 
     public static JsonObject? Document(string groupVersionPath)
     {
-        var kinds = ResourceKinds.All.Where(k => (k.Group.Length == 0 ? "api/v1" : $"apis/{k.Group}/v1") == groupVersionPath).ToList();
+        var kinds = ResourceKinds.Served.Where(k => (k.Group.Length == 0 ? "api/v1" : $"apis/{k.Group}/v1") == groupVersionPath).ToList();
         if (kinds.Count == 0) return null;
         var paths = new JsonObject();
         foreach (var kind in kinds)

@@ -22,6 +22,7 @@ public static class Samples
         "Deployment" => """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"__NAME__","namespace":"__NS__"},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"orchestrator/busybox:latest"}]}}}}""",
         "Endpoints" => """{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"__NAME__","namespace":"__NS__"},"subsets":[{"addresses":[{"ip":"192.0.2.1"}],"ports":[{"port":80}]}]}""",
         "EndpointSlice" => """{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"__NAME__","namespace":"__NS__"},"addressType":"IPv4","endpoints":[{"addresses":["192.0.2.1"]}],"ports":[{"port":80}]}""",
+        "ServiceAllocation" => """{"apiVersion":"internal.orchestrator/v1","kind":"ServiceAllocation","metadata":{"name":"__NAME__"},"spec":{"range":"cluster-ip","value":"10.96.0.9","service":{"namespace":"__NS__","name":"web"}}}""",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no sample for this kind"),
     };
 

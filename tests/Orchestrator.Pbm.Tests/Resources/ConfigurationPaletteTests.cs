@@ -22,18 +22,20 @@ public sealed class ConfigurationPaletteTests(OrchestratorNode fixture, ITestOut
             kind: Service
             metadata: {name: api, namespace: {{ns}}}
             spec:
+              type: NodePort
               selector: {app: api}
               ports:
-              - {name: http, port: 80, targetPort: 8080}
+              - {name: http, port: 80, targetPort: 8080, nodePort: 31777}
             """);
 
         var list = await PbmOk("svc", "list", "-n", ns);
         Assert.Matches(@"^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$", Lines(list.StandardOutput)[0]);
-        Assert.Matches(@"^api\s+ClusterIP\s", Lines(list.StandardOutput)[1]);
+        Assert.Matches(@"^api\s+NodePort\s+10\.96\.\S+\s+<none>\s+80:31777/TCP\s", Lines(list.StandardOutput)[1]);
 
         var describe = await PbmOk("svc", "describe", "api", "-n", ns);
         Assert.Matches(@"(?m)^Selector:\s+app=api$", describe.StandardOutput);
-        Assert.Matches(@"(?m)^  http:\s+80/TCP -> 8080$", describe.StandardOutput);
+        Assert.Matches(@"(?m)^  http:\s+80/TCP -> 8080 \(node port 31777\)$", describe.StandardOutput);
+        Assert.Matches(@"(?m)^Endpoints:\s+<none>$", describe.StandardOutput);
     }
 
     [Fact]

@@ -57,8 +57,8 @@ internal static class ManifestDocuments
         var kindName = obj.GetString("kind");
         if (string.IsNullOrEmpty(kindName))
             throw Invalid(position, "has no kind");
-        var kind = ResourceKinds.ByKind(kindName)
-                   ?? throw Invalid(position, $"has kind '{kindName}', which this cluster does not serve; known kinds: {string.Join(", ", ResourceKinds.All.Select(k => k.Kind))}");
+        var kind = (ResourceKinds.ByKind(kindName) is { Served: true } served ? served : null)
+                   ?? throw Invalid(position, $"has kind '{kindName}', which this cluster does not serve; known kinds: {string.Join(", ", ResourceKinds.Served.Select(k => k.Kind))}");
         var apiVersion = obj.GetString("apiVersion");
         if (apiVersion != kind.ApiVersion)
             throw Invalid(position, $"({kind.Kind}) has apiVersion '{apiVersion}'; {kind.Kind} is served as '{kind.ApiVersion}'");

@@ -108,7 +108,7 @@ public sealed class ManifestPalette : ResourcePalette
         var kindName = request.GetSwitch(Kind.Name) ?? "";
         var kind = ResourceKinds.Resolve(kindName)
                    ?? throw new CommandException(
-                       $"unknown kind '{kindName}'; known kinds: {string.Join(", ", ResourceKinds.All.Select(k => $"{k.Kind} ({string.Join(", ", new[] { k.Plural }.Concat(k.ShortNames))})"))}",
+                       $"unknown kind '{kindName}'; known kinds: {string.Join(", ", ResourceKinds.Served.Select(k => $"{k.Kind} ({string.Join(", ", new[] { k.Plural }.Concat(k.ShortNames))})"))}",
                        ExitCodes.UsageError);
         var name = NameOf(request);
         var key = new ResourceKey(kind.Kind, kind.Namespaced ? NamespaceOf(request) : "", name);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Cluster.Resources;
+using Orchestrator.Domain.Endpoints;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Services;
 
@@ -11,10 +12,10 @@ public sealed class ServicePalette : ResourcePalette
     public ServicePalette(ResourceStore store, TimeProvider time) : base("svc", "Services: list, describe.", store, time)
     {
         AddListCommand(ServiceKind.Instance, "Lists services (-w: then every change).");
-        AddDescribeCommand(ServiceKind.Instance, "Shows a service: type, IPs, ports, selector.");
+        AddDescribeCommand(ServiceKind.Instance, "Shows a service: type, IPs, ports and node ports, selector, endpoints.");
     }
 
-    protected override Task DescribeDetailsAsync(JsonObject obj, DescriptionBuilder text, CancellationToken cancellationToken)
+    protected override async Task DescribeDetailsAsync(JsonObject obj, DescriptionBuilder text, CancellationToken cancellationToken)
     {
         var spec = obj["spec"] as JsonObject;
         text.Map("Selector", ObjectMeta.StringMap(spec?["selector"]));
@@ -28,6 +29,19 @@ public sealed class ServicePalette : ResourcePalette
             text.Field(port.GetString("name") ?? "<unset>",
                 $"{port["port"]?.ToJsonString()}/{port.GetString("protocol") ?? "TCP"} -> {port["targetPort"]?.ToString() ?? port["port"]?.ToJsonString()}{nodePort}", 1);
         }
-        return Task.CompletedTask;
+        text.Field("Endpoints", await EndpointsOf(obj, cancellationToken));
+    }
+
+    /// <summary>The Service's ready endpoints as kubectl prints them, or &lt;none&gt;.</summary>
+    private async Task<string> EndpointsOf(JsonObject service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return EndpointsKind.Summary(await Store.Get(EndpointsKind.Instance, service.Namespace(), service.Name(), cancellationToken));
+        }
+        catch (ApiErrorException e) when (e.Error.Code == 404)
+        {
+            return "<none>";
+        }
     }
 }
