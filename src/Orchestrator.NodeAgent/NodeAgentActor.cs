@@ -55,7 +55,7 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
     private sealed record SyncFailed(string Key, Exception Error);
 
     private readonly NodeAgentSettings _settings;
-    private readonly ResourceStore _store;
+    private readonly INodeAgentStore _store;
     private readonly IContainerRuntime _runtime;
     private readonly PodSyncer _syncer;
     private readonly SandboxPool? _pool;
@@ -75,10 +75,10 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeAgentSettings settings, ResourceStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp, SandboxPool? pool = null) =>
+    public static Props Props(NodeAgentSettings settings, INodeAgentStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp, SandboxPool? pool = null) =>
         Akka.Actor.Props.Create(() => new NodeAgentActor(settings, store, runtime, syncer, time, hostIp, pool));
 
-    public NodeAgentActor(NodeAgentSettings settings, ResourceStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp, SandboxPool? pool = null)
+    public NodeAgentActor(NodeAgentSettings settings, INodeAgentStore store, IContainerRuntime runtime, PodSyncer syncer, TimeProvider time, string hostIp, SandboxPool? pool = null)
     {
         _pool = pool is { Size: > 0 } ? pool : null;
         _settings = settings;

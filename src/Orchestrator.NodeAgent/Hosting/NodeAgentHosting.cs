@@ -55,8 +55,9 @@ internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, 
     {
         var hostIp = NodeRegistration.HostIp();
         var pool = new SandboxPool(node.Runtime, node.Settings.SandboxPoolSize, log);
-        var syncer = new PodSyncer(node.Runtime, store, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log, pool);
-        system.ActorOf(NodeAgentActor.Props(node.Settings, store, node.Runtime, syncer, time, hostIp, pool), "node-agent");
+        var agentStore = new ResourceStoreNodeAgentStore(store);
+        var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log, pool);
+        system.ActorOf(NodeAgentActor.Props(node.Settings, agentStore, node.Runtime, syncer, time, hostIp, pool), "node-agent");
         system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
         log.LogInformation("node agent for node {Node} started", node.Name);
         return Task.CompletedTask;

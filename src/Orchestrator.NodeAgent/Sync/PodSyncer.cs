@@ -42,7 +42,7 @@ public sealed record SyncOutcome(DateTimeOffset? WakeAt, bool Forget);
 public sealed partial class PodSyncer
 {
     private readonly IContainerRuntime _runtime;
-    private readonly ResourceStore _store;
+    private readonly INodeAgentStore _store;
     private readonly string _nodeName;
     private readonly string? _hostIp;
     private readonly RestartBackoff _backoff;
@@ -52,7 +52,7 @@ public sealed partial class PodSyncer
     private readonly SandboxPool? _pool;
     private readonly ConcurrentDictionary<string, PodMemory> _memory = new(StringComparer.Ordinal);
 
-    public PodSyncer(IContainerRuntime runtime, ResourceStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null)
+    public PodSyncer(IContainerRuntime runtime, INodeAgentStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null)
     {
         _pool = pool is { Size: > 0 } ? pool : null;
         _runtime = runtime;

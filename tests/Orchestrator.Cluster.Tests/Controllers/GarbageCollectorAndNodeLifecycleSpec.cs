@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Cluster.Controllers;
 using Orchestrator.Cluster.Membership;
 using Orchestrator.Domain.ConfigMaps;
@@ -154,7 +155,7 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
     [Fact]
     public void A_silent_node_is_marked_unknown_tainted_and_its_pods_evicted_after_the_toleration()
     {
-        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var settings = ControllerSettings.Default with { NodeMonitorPeriod = TimeSpan.FromMilliseconds(50) };
         _store.Put(NodeKind.Instance, Objects.Node("n1", heartbeat: time.GetUtcNow()));
         _store.Put(PodKind.Instance, Objects.Pod("victim", node: "n1"));
@@ -190,7 +191,7 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
     public void A_node_whose_member_was_removed_is_unreachable_at_once_since_its_member_became_unreachable()
     {
         const string member = "akka.tcp://orchestrator@10.0.0.2:4053#42";
-        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var settings = ControllerSettings.Default with { NodeMonitorPeriod = TimeSpan.FromMilliseconds(50) };
         var node = Objects.Node("n2", heartbeat: time.GetUtcNow());
         node.Metadata()["annotations"] = new JsonObject { [NodeLifecycle.MemberAnnotation] = member };
