@@ -52,6 +52,12 @@ internal sealed class ContainerMemory
     /// <summary>The reason and message of the last failed pull or creation, shown while backing off.</summary>
     public (string Reason, string Message)? StartError { get; set; }
 
+    /// <summary>
+    /// The run that failed to start and the start's error, for as long as the engine shows it as
+    /// created without an error of its own (lost on restart: the next start attempt tells again).
+    /// </summary>
+    public (string Id, string Message)? StartFailure { get; set; }
+
     /// <summary>The container id the probe states belong to (a new run starts them over).</summary>
     public string? ProbedId { get; set; }
 

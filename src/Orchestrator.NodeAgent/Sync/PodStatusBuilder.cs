@@ -105,7 +105,8 @@ public static class PodStatusBuilder
         if (c.WaitingReason is not null)
         {
             state = Waiting(c.WaitingReason, c.WaitingMessage);
-            var last = c.Current is { State: ContainerState.Exited } ? c.Current : c.Previous;
+            // A run that exited, or never started (the start's error), is the last state of one held back.
+            var last = c.Current is { State: ContainerState.Exited } or { Error.Length: > 0 } ? c.Current : c.Previous;
             if (last is not null) lastState = new JsonObject { ["terminated"] = Terminated(last) };
         }
         else
@@ -114,6 +115,7 @@ public static class PodStatusBuilder
             {
                 { State: ContainerState.Running, StartedAt: { } started } => new JsonObject { ["running"] = new JsonObject { ["startedAt"] = ObjectMeta.FormatTime(started) } },
                 { State: ContainerState.Exited } exited => new JsonObject { ["terminated"] = Terminated(exited) },
+                { Error.Length: > 0 } neverStarted => new JsonObject { ["terminated"] = Terminated(neverStarted) },
                 _ => Waiting("ContainerCreating", null),
             };
             if (c.Previous is not null) lastState = new JsonObject { ["terminated"] = Terminated(c.Previous) };

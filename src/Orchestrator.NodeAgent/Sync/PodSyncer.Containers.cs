@@ -16,8 +16,8 @@ public sealed partial class PodSyncer
         PodMemory podMemory, RestartPolicy policy, DateTimeOffset now, CancellationToken ct)
     {
         var memory = podMemory.For(container.Name);
-        var current = runs.LastOrDefault();
-        var previous = runs.Count > 1 ? runs[^2] : null;
+        var current = runs.LastOrDefault() is { } last ? WithStartFailure(last, memory) : null;
+        var previous = runs.Count > 1 ? WithStartFailure(runs[^2], memory) : null;
 
         if (current is null)
             return await StartNew(pod, container, sandbox, memory, podMemory.RestartBase.GetValueOrDefault(container.Name), previous: null, now, ct, podMemory.StartTimeline);
@@ -26,7 +26,7 @@ public sealed partial class PodSyncer
         {
             // Created ahead of its sandbox's start, or the agent stopped in between: start it now.
             var ahead = podMemory.CreatedAhead.Remove(current.Id);
-            current = await StartExisting(current, ct);
+            current = await StartExisting(current, memory, ct);
             podMemory.StartTimeline?.Mark("started:" + container.Name, _time.GetUtcNow());
             if (ahead) return AfterStart(container, current, previous);
         }
@@ -102,7 +102,7 @@ public sealed partial class PodSyncer
         }
         memory.StartBackoff = null;
         memory.StartError = null;
-        var started = await StartExisting(new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), ct);
+        var started = await StartExisting(new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), memory, ct);
         timeline?.Mark("started:" + container.Name, _time.GetUtcNow());
         return AfterStart(container, started, previous);
 
@@ -126,7 +126,7 @@ public sealed partial class PodSyncer
         return (new ContainerObservation(container.Name, container.Image, started, previous, RuntimeErrorReasons.RunContainerError, started.Error ?? "the container did not start", false, false), _time.GetUtcNow());
     }
 
-    private async Task<ContainerStatus> StartExisting(ContainerStatus container, CancellationToken ct)
+    private async Task<ContainerStatus> StartExisting(ContainerStatus container, ContainerMemory memory, CancellationToken ct)
     {
         try
         {
@@ -135,7 +135,18 @@ public sealed partial class PodSyncer
         catch (StartContainerException e)
         {
             _log.LogInformation("container {Container} of pod {Pod} did not start: {Message}", container.Name, container.Pod, e.EngineMessage ?? e.Message);
+            memory.StartFailure = (container.Id, e.EngineMessage ?? e.Message);
         }
-        return (await _runtime.InspectContainerAsync(container.Id, ct)).Status;
+        return WithStartFailure((await _runtime.InspectContainerAsync(container.Id, ct)).Status, memory);
     }
+
+    /// <summary>
+    /// A container that failed to start as the engine shows it, with the start's error: the runtime
+    /// refuses a start whose command is missing before the engine tries, so the engine keeps no error
+    /// and the container would look created and fine (and a Never pod would succeed).
+    /// </summary>
+    private static ContainerStatus WithStartFailure(ContainerStatus container, ContainerMemory memory) =>
+        memory.StartFailure is { } failure && failure.Id == container.Id && container is { State: ContainerState.Created, Error: null }
+            ? container with { Error = failure.Message }
+            : container;
 }

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Domain.NodeAgent;
+using Orchestrator.Domain.Pods;
+using Orchestrator.NodeAgent.Sync;
+using Orchestrator.NodeAgent.Tests.Unit.Fakes;
+using Orchestrator.Runtime;
+using Orchestrator.TestSupport.Runtime;
+
+namespace Orchestrator.NodeAgent.Tests.Unit.Sync;
+
+/// <summary>
+/// A <see cref="PodSyncer"/> on the in-memory runtime and store, with a clock the test moves:
+/// pods are put in the store, synced by hand, and read back.
+/// </summary>
+internal sealed class SyncerHarness : IDisposable
+{
+    public const string Node = "node-a";
+    public const string Image = "orchestrator/busybox:v2";
+    public const string Ns = "default";
+
+    private readonly HttpClient _probeHttp = new();
+
+    public SyncerHarness()
+    {
+        Runtime = new InMemoryContainerRuntime(Node, Time);
+        Runtime.AddImage(Image);
+        Syncer = NewAgent();
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public InMemoryContainerRuntime Runtime { get; }
+
+    public InMemoryNodeAgentStore Store { get; } = new();
+
+    public PodSyncer Syncer { get; private set; }
+
+    /// <summary>A syncer as a freshly started agent has it: nothing remembered, only the engine and the store to go by.</summary>
+    public PodSyncer NewAgent() => new(Runtime, Store, Node, "127.0.0.1", RestartBackoff.Kubernetes, Time, _probeHttp, NullLogger.Instance);
+
+    public void RestartAgent() => Syncer = NewAgent();
+
+    /// <summary>Puts a pod bound to this node with one container <c>app</c>; <paramref name="container"/> adds to the container's spec.</summary>
+    public JsonObject AddPod(string name, string restartPolicy = "Always", JsonObject? container = null, long graceSeconds = 30)
+    {
+        var app = new JsonObject { ["name"] = "app", ["image"] = Image };
+        foreach (var (key, value) in container ?? new JsonObject()) app[key] = value?.DeepClone();
+        return Store.Put(PodKind.Instance, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns, ["uid"] = "uid-" + name },
+            ["spec"] = new JsonObject
+            {
+                ["nodeName"] = Node,
+                ["restartPolicy"] = restartPolicy,
+                ["terminationGracePeriodSeconds"] = graceSeconds,
+                ["containers"] = new JsonArray(app),
+            },
+            ["status"] = new JsonObject { ["phase"] = "Pending" },
+        });
+    }
+
+    public Task<SyncOutcome> Sync(string name) => Syncer.SyncAsync(Ns, name, CancellationToken.None);
+
+    public JsonObject? Pod(string name) => Store.Find(PodKind.Instance, Ns, name);
+
+    public string Phase(string name) => Pod(name)!["status"]!["phase"]!.GetValue<string>();
+
+    public JsonObject ContainerStatus(string name) => (JsonObject)Pod(name)!["status"]!["containerStatuses"]![0]!;
+
+    public string? WaitingReason(string name) => ContainerStatus(name)["state"]?["waiting"]?["reason"]?.GetValue<string>();
+
+    public int RestartCount(string name) => ContainerStatus(name)["restartCount"]!.GetValue<int>();
+
+    public bool Ready(string name) => ContainerStatus(name)["ready"]!.GetValue<bool>();
+
+    /// <summary>The app containers of the pod on the engine, oldest first.</summary>
+    public IReadOnlyList<ContainerStatus> Apps(string name) =>
+        [.. Runtime.Containers().Where(c => c.Kind == ContainerKind.App && c.Pod?.Name == name)];
+
+    /// <summary>The newest app container of the pod.</summary>
+    public ContainerStatus Current(string name) => Apps(name)[^1];
+
+    public void Dispose() => _probeHttp.Dispose();
+}
