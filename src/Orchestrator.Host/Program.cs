@@ -37,6 +37,8 @@ builder.Services.AddSingleton(sp => ControlPlane.Start(sp.GetRequiredService<Act
 builder.Services.AddSingleton(RequestBodies.From(config)); // orchestrator.api.decoding
 builder.Services.AddSingleton<ResourceApi>();
 builder.Services.AddSingleton<PodLogsApi>();
+builder.Services.AddSingleton<NodeMembers>();
+builder.Services.AddSingleton<Orchestrator.Host.Api.Streaming.PodStreamingApi>(); // exec, attach, port-forward
 builder.Services.AddNodeAgent(config, apiSettings.Scheme, apiSettings.BindAddress, apiSettings.Port); // this member's node agent (orchestrator.node-agent)
 builder.Services.AddSingleton<ControlPlaneBootstrap>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneBootstrap>());
@@ -44,6 +46,7 @@ builder.Services.AddCommandHost().AddOrchestratorPalettes(); // pbm: cluster, cl
 
 var app = builder.Build();
 app.UseMiddleware<BearerTokenAuthentication>();
+app.UseWebSockets(); // exec, attach and port-forward upgrade to WebSocket (after authentication)
 
 app.MapGet("/healthz", () => "ok");
 app.MapGet("/livez", () => "ok");
@@ -63,6 +66,9 @@ app.MapGet("/openapi/v3/{**path}", (HttpContext http, string path) => OpenApi.Do
     ? ResourceApi.WriteJson(http, doc)
     : ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (HttpContext http, PodLogsApi logs, string ns, string name) => logs.Handle(http, ns, name));
+app.MapMethods("/api/v1/namespaces/{ns}/pods/{name}/exec", ["GET", "POST"], (HttpContext http, Orchestrator.Host.Api.Streaming.PodStreamingApi api, string ns, string name) => api.Exec(http, ns, name));
+app.MapMethods("/api/v1/namespaces/{ns}/pods/{name}/attach", ["GET", "POST"], (HttpContext http, Orchestrator.Host.Api.Streaming.PodStreamingApi api, string ns, string name) => api.Attach(http, ns, name));
+app.MapMethods("/api/v1/namespaces/{ns}/pods/{name}/portforward", ["GET", "POST"], (HttpContext http, Orchestrator.Host.Api.Streaming.PodStreamingApi api, string ns, string name) => api.PortForward(http, ns, name));
 app.Map("/api/v1/{**path}", (HttpContext http, ResourceApi api, string? path) => api.Handle(http, "", path ?? ""));
 app.Map("/apis/{group}/v1/{**path}", (HttpContext http, ResourceApi api, string group, string? path) => api.Handle(http, group, path ?? ""));
 app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, ApiError.NoSuchPath()));

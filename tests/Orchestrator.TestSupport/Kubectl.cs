@@ -10,11 +10,18 @@ public sealed record KubectlResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>Runs the real kubectl binary against a node's API server.</summary>
-public sealed class Kubectl(string server, string? token = null, string? certificateAuthority = null)
+/// <param name="server">The API's base address.</param>
+/// <param name="token">A bearer token to send.</param>
+/// <param name="certificateAuthority">The API certificate to trust.</param>
+/// <param name="binary">Another kubectl binary than <see cref="RealParts.KubectlPath"/> (e.g. one version of several).</param>
+public sealed class Kubectl(string server, string? token = null, string? certificateAuthority = null, string? binary = null)
 {
+    /// <summary>The kubectl binary this runs.</summary>
+    public string Binary => binary ?? RealParts.KubectlPath;
+
     public async Task<KubectlResult> RunAsync(string arguments, string? stdin = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(RealParts.KubectlPath)
+        var start = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -47,7 +54,7 @@ public sealed class Kubectl(string server, string? token = null, string? certifi
     /// <summary>Starts a long-running kubectl (e.g. <c>get -w</c>) whose output lines arrive in a channel.</summary>
     public KubectlWatch Watch(string arguments)
     {
-        var start = new ProcessStartInfo(RealParts.KubectlPath)
+        var start = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -131,6 +138,22 @@ public sealed class KubectlWatch : IDisposable
         {
         }
         throw new TimeoutException($"no line with [{string.Join(", ", parts)}] within {timeout}; seen:\n{string.Join('\n', _seen)}\nstderr: {(_process.HasExited ? _process.StandardError.ReadToEnd() : "(running)")}");
+    }
+
+    /// <summary>Waits for kubectl to exit by itself and returns its exit code and stderr.</summary>
+    public async Task<(int ExitCode, string Stderr)> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var stderr = _process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return (_process.ExitCode, await stderr);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"kubectl did not exit within {timeout}; stdout seen:\n{string.Join('\n', _seen)}");
+        }
     }
 
     public void Dispose()

@@ -36,6 +36,15 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         ["pod-log-lines"] = typeof(Logs.PodLogLines),
         ["pod-log-ack"] = typeof(Logs.PodLogAck),
         ["pod-log-ended"] = typeof(Logs.PodLogEnded),
+        // Wire messages: exec, attach and port-forward served by another member.
+        ["pod-stream-request"] = typeof(Streams.PodStreamRequest),
+        ["pod-stream-opened"] = typeof(Streams.PodStreamOpened),
+        ["pod-stream-output"] = typeof(Streams.PodStreamOutput),
+        ["pod-stream-input"] = typeof(Streams.PodStreamInput),
+        ["pod-stream-input-closed"] = typeof(Streams.PodStreamInputClosed),
+        ["pod-stream-resized"] = typeof(Streams.PodStreamResized),
+        ["pod-stream-ack"] = typeof(Streams.PodStreamAck),
+        ["pod-stream-closed"] = typeof(Streams.PodStreamClosed),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -24,7 +24,7 @@ namespace Orchestrator.Host.Api;
 /// trusting and the caller's bearer token never leaves this member.
 /// Output is plain text, one line per line written, stdout and stderr interleaved as the engine has them.
 /// </summary>
-internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, ActorSystem system, ILogger<PodLogsApi> log)
+internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, ActorSystem system, NodeMembers members, ILogger<PodLogsApi> log)
 {
     public async Task Handle(HttpContext http, string ns, string name)
     {
@@ -101,27 +101,13 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, Actor
     /// </summary>
     private async Task Forward(HttpContext http, string nodeName, PodLogRequest request)
     {
-        JsonObject node;
-        try
-        {
-            node = await store.Get(NodeKind.Instance, "", nodeName, http.RequestAborted);
-        }
-        catch (ApiErrorException e) when (e.Error.Code == 404)
-        {
-            throw new ApiErrorException(ApiError.NotFound(NodeKind.Instance, nodeName));
-        }
-        if (node.Annotations().GetValueOrDefault(NodeLifecycle.MemberAnnotation) is not { Length: > 0 } member)
-            throw new ApiErrorException(ApiError.ServiceUnavailable($"node {nodeName} names no cluster member ({NodeLifecycle.MemberAnnotation}); its logs cannot be reached from here"));
-        var target = Akka.Cluster.Cluster.Get(system).State.Members
-            .FirstOrDefault(m => m.Status == MemberStatus.Up && MemberLiveness.Format(m.UniqueAddress) == member);
-        if (target is null)
-            throw new ApiErrorException(ApiError.ServiceUnavailable($"the cluster member {member} of node {nodeName} is not up; its logs cannot be reached"));
+        var target = await members.ResolveAsync(nodeName, "its logs", http.RequestAborted);
 
         var channel = Channel.CreateUnbounded<(object Message, IActorRef Session)>();
         var receiver = system.ActorOf(Props.Create(() => new LogReceiver(channel.Writer)));
         try
         {
-            system.ActorSelection(new RootActorPath(target.Address) / "user" / PodLogPaths.ServerName).Tell(request, receiver);
+            system.ActorSelection(new RootActorPath(target) / "user" / PodLogPaths.ServerName).Tell(request, receiver);
             object first;
             using (var answer = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
             {
@@ -132,7 +118,7 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, Actor
                 }
                 catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
                 {
-                    throw new ApiErrorException(ApiError.Timeout($"node {nodeName} (member {target.Address}) did not answer for logs within {FirstAnswerTimeout.TotalSeconds:0}s"));
+                    throw new ApiErrorException(ApiError.Timeout($"node {nodeName} (member {target}) did not answer for logs within {FirstAnswerTimeout.TotalSeconds:0}s"));
                 }
             }
             if (first is PodLogEnded { Error: { } error }) throw new ApiErrorException(error);

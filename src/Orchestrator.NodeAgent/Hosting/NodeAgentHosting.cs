@@ -12,7 +12,8 @@ namespace Orchestrator.NodeAgent.Hosting;
 /// <summary>This member's node agent as other parts of the host see it (e.g. the logs endpoint).</summary>
 /// <param name="Settings">The agent's settings (<see cref="NodeAgentSettings.Enabled"/> tells whether it runs).</param>
 /// <param name="Runtime">The runtime of this member's engine, limited to this node's containers.</param>
-public sealed record LocalNode(NodeAgentSettings Settings, IContainerRuntime Runtime)
+/// <param name="Streams">Opens exec, attach and port connections of this node's pods.</param>
+public sealed record LocalNode(NodeAgentSettings Settings, IContainerRuntime Runtime, Cluster.Streams.IPodStreamOpener Streams)
 {
     public string Name => Settings.NodeName;
 }
@@ -40,13 +41,13 @@ public static class NodeAgentHosting
             settings = settings with { ApiEndpoint = new Uri($"{apiScheme}://{host}:{apiPort}") };
         }
         var runtime = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(settings.NodeName));
-        services.AddSingleton(new LocalNode(settings, runtime));
+        services.AddSingleton(new LocalNode(settings, runtime, new Streams.PodStreamOpener(runtime, runtime)));
         if (settings.Enabled) services.AddHostedService<NodeAgentService>();
         return services;
     }
 }
 
-/// <summary>Starts the node agent actor (a child of the user guardian, named <c>node-agent</c>) and the log server other members ask for this node's pod logs.</summary>
+/// <summary>Starts the node agent actor (a child of the user guardian, named <c>node-agent</c>) and the log and stream servers other members ask for this node's pod logs, execs and port connections.</summary>
 internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, LocalNode node, TimeProvider time, ILogger<NodeAgentService> log) : IHostedService, IDisposable
 {
     private readonly HttpClient _probeHttp = new();
@@ -59,6 +60,7 @@ internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, 
         var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log, pool);
         system.ActorOf(NodeAgentActor.Props(node.Settings, agentStore, node.Runtime, syncer, time, hostIp, pool), "node-agent");
         system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
+        system.ActorOf(Cluster.Streams.PodStreamServer.Props(node.Streams), Cluster.Streams.PodStreamPaths.ServerName);
         log.LogInformation("node agent for node {Node} started", node.Name);
         return Task.CompletedTask;
     }
