@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Primitives;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.Cluster.Streams;
 using Orchestrator.Domain.Pods;
@@ -55,7 +54,7 @@ internal sealed class PodStreamingApi(ResourceStore store, LocalNode localNode, 
         var nodeName = NodeOf(pod, name);
         var container = ContainerOf(pod, name, query["container"].ToString());
         var command = query["command"].Where(c => c is not null).Select(c => c!).ToList();
-        bool stdin = IsTrue(query["stdin"]), stdout = IsTrue(query["stdout"]), stderr = IsTrue(query["stderr"]), tty = IsTrue(query["tty"]);
+        bool stdin = QueryParameters.Bool(http, "stdin"), stdout = QueryParameters.Bool(http, "stdout"), stderr = QueryParameters.Bool(http, "stderr"), tty = QueryParameters.Bool(http, "tty");
         if (kind == PodStreamKind.Exec && command.Count == 0)
             throw new ApiErrorException(ApiError.BadRequest("you must specify at least one command for the container"));
         if (!stdin && !stdout && !stderr)
@@ -154,8 +153,4 @@ internal sealed class PodStreamingApi(ResourceStore store, LocalNode localNode, 
             ? container
             : throw new ApiErrorException(ApiError.BadRequest($"container {container} is not valid for pod {name}"));
     }
-
-    /// <summary>A query flag as Go's strconv.ParseBool reads it (the Python client sends <c>True</c>).</summary>
-    internal static bool IsTrue(StringValues value) =>
-        value.ToString() is "1" or "t" or "T" or "true" or "TRUE" or "True";
 }
