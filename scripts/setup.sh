@@ -105,6 +105,11 @@ PAUSE_C
   log "built image orchestrator/pause:latest"
 fi
 
+# --- The official Python client, for the client suite (OfficialPythonClientTests) ---------
+# Debian's python3-kubernetes and python3-pytest; the tests run them with /usr/bin/python3.
+apt_install python3-kubernetes python3-pytest
+log "python3-kubernetes $(dpkg-query -W -f='${Version}' python3-kubernetes) ready"
+
 # --- PostgreSQL 15 (the cluster journal) -------------------------------------------------
 if [ $want_postgres -eq 1 ]; then
   if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! dpkg -s postgresql >/dev/null 2>&1; then

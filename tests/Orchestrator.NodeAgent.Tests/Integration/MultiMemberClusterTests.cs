@@ -134,7 +134,7 @@ public sealed class MultiMemberClusterTests(ITestOutputHelper output)
               - name: main
                 image: orchestrator/busybox:latest
                 imagePullPolicy: IfNotPresent
-                command: ["sh", "-c", "echo hello-from-b; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done"]
+                command: ["sh", "-c", "httpd -p 80 -h /www; echo hello-from-b; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done"]
             """;
         (await viaA.RunAsync($"apply -f {await cluster.WriteManifestAsync(pod)}")).EnsureSuccess();
         await cluster.WaitForAsync(async () =>
@@ -162,6 +162,23 @@ public sealed class MultiMemberClusterTests(ITestOutputHelper output)
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("container nope is not valid for pod talker", missing.Stderr, StringComparison.Ordinal);
         output.WriteLine(logs.Split('\n').Length + " lines through A");
+
+        // exec and port-forward through A reach B the same way (and through A's authentication).
+        var exec = await viaA.RunAsync("exec talker -- sh -c 'echo from-b; exit 4'");
+        Assert.Equal(4, exec.ExitCode);
+        Assert.Equal("from-b\n", exec.Stdout);
+        var piped = (await viaA.RunAsync("exec -i talker -- cat", stdin: "through A\n")).EnsureSuccess();
+        Assert.Equal("through A\n", piped.Stdout);
+        var local = FreePorts.Next();
+        using (var forward = viaA.Watch($"port-forward pod/talker {local}:80"))
+        {
+            await forward.WaitForLine(TimeSpan.FromSeconds(30), $"127.0.0.1:{local} -> 80");
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+            var pages = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => http.GetStringAsync(new Uri($"http://127.0.0.1:{local}/"))));
+            Assert.All(pages, page => Assert.Equal("hello from orchestrator/busybox\n", page));
+        }
+        var unauthenticated = await new Kubectl(a.Server, certificateAuthority: a.CertificateFile).RunAsync("exec talker -- true");
+        Assert.NotEqual(0, unauthenticated.ExitCode);
     }
 
     /// <summary>
