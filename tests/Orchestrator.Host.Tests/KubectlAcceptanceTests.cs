@@ -149,23 +149,15 @@ public sealed class KubectlAcceptanceTests(NodeFixture fixture) : IClassFixture<
 
     private async Task<List<JsonObject>> Items(string what) => (await GetJson(what))["items"]!.AsArray().OfType<JsonObject>().ToList();
 
-    /// <summary>Polls until <paramref name="condition"/> holds (the controllers converge asynchronously).</summary>
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(250);
-        }
-    }
+    /// <summary>How long the controllers get to converge.</summary>
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(90);
 
     [KubectlFact]
     public async Task Delete_with_cascade_orphan_leaves_the_replica_set_and_pods_without_the_owner()
     {
         (await Kubectl.RunAsync("create namespace cascade-orphan")).EnsureSuccess();
         (await Kubectl.RunAsync("apply -n cascade-orphan -f -", CascadeDeployment("keep"))).EnsureSuccess();
-        await Eventually(async () => (await Items("pods -n cascade-orphan -l app=keep")).Count == 2, "2 pods");
+        await Poll.Until(async () => (await Items("pods -n cascade-orphan -l app=keep")).Count == 2, Converge, "2 pods");
         var rs = Assert.Single(await Items("rs -n cascade-orphan"));
         Assert.True(rs["metadata"]!["ownerReferences"]![0]!["blockOwnerDeletion"]!.GetValue<bool>());
         Assert.True(rs["metadata"]!["ownerReferences"]![0]!["controller"]!.GetValue<bool>());
@@ -188,15 +180,15 @@ public sealed class KubectlAcceptanceTests(NodeFixture fixture) : IClassFixture<
     {
         (await Kubectl.RunAsync("create namespace cascade-foreground")).EnsureSuccess();
         (await Kubectl.RunAsync("apply -n cascade-foreground -f -", CascadeDeployment("fg"))).EnsureSuccess();
-        await Eventually(async () => (await Items("pods -n cascade-foreground -l app=fg")).Count == 2, "2 pods");
+        await Poll.Until(async () => (await Items("pods -n cascade-foreground -l app=fg")).Count == 2, Converge, "2 pods");
         // One pod is held by a finalizer of ours: the foreground deletion must wait for it.
         var held = (await Items("pods -n cascade-foreground -l app=fg"))[0]["metadata"]!["name"]!.GetValue<string>();
         (await Kubectl.RunAsync($$$"""patch pod {{{held}}} -n cascade-foreground --type=merge -p '{"metadata":{"finalizers":["example.com/hold"]}}'""")).EnsureSuccess();
 
         (await Kubectl.RunAsync("delete deployment fg -n cascade-foreground --cascade=foreground --wait=false")).EnsureSuccess();
 
-        await Eventually(async () => (await Items("pods -n cascade-foreground -l app=fg")).Count == 1
-            && (await Items("rs -n cascade-foreground")).All(r => r["metadata"]!["deletionTimestamp"] is not null), "the free pod gone and the ReplicaSet deleting");
+        await Poll.Until(async () => (await Items("pods -n cascade-foreground -l app=fg")).Count == 1
+            && (await Items("rs -n cascade-foreground")).All(r => r["metadata"]!["deletionTimestamp"] is not null), Converge, "the free pod gone and the ReplicaSet deleting");
         var deployment = await GetJson("deployment fg -n cascade-foreground");
         Assert.NotNull(deployment["metadata"]!["deletionTimestamp"]);
         Assert.Contains("foregroundDeletion", deployment["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orchestrator.Runtime;
 using Orchestrator.TestSupport;
 using Xunit.Abstractions;
@@ -92,29 +91,11 @@ public abstract class RuntimeTestBase : IAsyncLifetime
             "the container to be reported as exited");
     }
 
-    /// <summary>Polls <paramref name="probe"/> until it returns a value, failing after <see cref="Patience"/>.</summary>
-    protected async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)
-        where T : class
-    {
-        var watch = Stopwatch.StartNew();
-        Exception? last = null;
-        while (watch.Elapsed < Patience)
-        {
-            try
-            {
-                if (await probe() is { } value)
-                    return value;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or ContainerRuntimeException)
-            {
-                last = e;
-            }
-
-            await Task.Delay(50, Ct);
-        }
-
-        throw new TimeoutException($"waited {Patience.TotalSeconds} s for {what}" + (last is null ? "" : $"; last error: {last.Message}"), last);
-    }
+    /// <summary>Polls <paramref name="probe"/> until it returns a value, failing after <see cref="Patience"/>; the engine and the pod may refuse meanwhile.</summary>
+    protected Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class =>
+        Poll.For(probe, Patience, what, every: TimeSpan.FromMilliseconds(50),
+            tolerate: e => e is HttpRequestException or IOException or ContainerRuntimeException, cancellationToken: Ct);
 
     protected static Dictionary<string, string> PodFilter(PodIdentity pod) => new() { [ContainerLabels.PodUid] = pod.Uid };
 }

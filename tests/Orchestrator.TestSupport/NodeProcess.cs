@@ -172,33 +172,15 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public async Task WaitReadyAsync(TimeSpan timeout, string? token = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+    public Task WaitReadyAsync(TimeSpan timeout, string? token = null) =>
+        Poll.Until(async () =>
         {
             if (_process.HasExited) throw new InvalidOperationException($"the node exited with code {_process.ExitCode}:\n{Output}");
-            if (Https && !File.Exists(CertificateFile))
-            {
-                await Task.Delay(200);
-                continue;
-            }
-            try
-            {
-                using var http = CreateHttpClient(token, TimeSpan.FromSeconds(5));
-                using var response = await http.GetAsync("/readyz");
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"the node was not ready within {timeout}:\n{Output}");
-    }
+            if (Https && !File.Exists(CertificateFile)) return false;
+            using var http = CreateHttpClient(token, TimeSpan.FromSeconds(5));
+            using var response = await http.GetAsync("/readyz");
+            return response.IsSuccessStatusCode;
+        }, timeout, "the node to be ready", tolerate: Poll.Unreachable, detail: () => Output);
 
     /// <summary>An HttpClient for this node: trusts exactly its certificate when it serves TLS, sends the token when given.</summary>
     public HttpClient CreateHttpClient(string? token = null, TimeSpan? timeout = null)

@@ -97,34 +97,12 @@ public sealed class AgentNode : IAsyncDisposable
     }
 
     /// <summary>Polls the pod until <paramref name="condition"/> holds (fails with the last pod seen after <paramref name="timeout"/>).</summary>
-    public async Task<JsonObject> WaitForPodAsync(string name, Func<JsonObject, bool> condition, TimeSpan? timeout = null)
+    public Task<JsonObject> WaitForPodAsync(string name, Func<JsonObject, bool> condition, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         JsonObject? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await GetPodAsync(name);
-                if (condition(last)) return last;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"pod {name} did not reach the expected state; last seen:\n{last?.ToJsonString()}\n--- node output (tail) ---\n{Tail(Node.Output)}");
-    }
-
-    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } value) return value;
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"timed out waiting for {what}");
+        return Poll.For(async () => condition(last = await GetPodAsync(name)) ? last : null, timeout ?? TimeSpan.FromSeconds(90),
+            $"pod {name} to reach the expected state", tolerate: e => e is HttpRequestException,
+            detail: () => $"last seen:\n{last?.ToJsonString()}\n--- node output (tail) ---\n{Tail(Node.Output)}");
     }
 
     public async Task<IReadOnlyList<ContainerStatus>> ContainersOfAsync(string podName) =>

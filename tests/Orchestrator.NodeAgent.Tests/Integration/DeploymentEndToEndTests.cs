@@ -111,17 +111,11 @@ public sealed class DeploymentEndToEndTests(AgentNodeFixture fixture) : IClassFi
         });
 
     /// <summary>Polls until <paramref name="condition"/> holds for the deployment's pods; fails with the last pods seen.</summary>
-    private async Task<List<JsonObject>> WaitForPodsAsync(string ns, string app, Func<List<JsonObject>, bool> condition, string what)
+    private Task<List<JsonObject>> WaitForPodsAsync(string ns, string app, Func<List<JsonObject>, bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow + Convergence;
         List<JsonObject> last = [];
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await PodsAsync(ns, app);
-            if (condition(last)) return last;
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{what}: not reached within {Convergence}; pods:\n{string.Join('\n', last.Select(p => p.ToJsonString()))}");
+        return Poll.For(async () => condition(last = await PodsAsync(ns, app)) ? last : null, Convergence, what,
+            detail: () => $"pods:\n{string.Join('\n', last.Select(p => p.ToJsonString()))}");
     }
 
     /// <summary>The running app containers in Docker behind <paramref name="pods"/>, one per pod, with the pod's image.</summary>
@@ -225,9 +219,9 @@ public sealed class DeploymentEndToEndTests(AgentNodeFixture fixture) : IClassFi
 
         (await Agent.Kubectl.RunAsync($"delete deployment web -n {ns}")).EnsureSuccess();
 
-        await AgentNode.WaitForAsync(async () => (await ContainersAsync(ns)).Count == 0 && (await ContainersAsync(ns, ContainerLabels.SandboxKind)).Count == 0 ? "gone" : null,
+        await Poll.Until(async () => (await ContainersAsync(ns)).Count == 0 && (await ContainersAsync(ns, ContainerLabels.SandboxKind)).Count == 0,
             Convergence, "every container of the deployment's pods to be removed from Docker");
-        await AgentNode.WaitForAsync(async () => (await ListAsync($"/apis/apps/v1/namespaces/{ns}/replicasets")).Count == 0 && (await ListAsync($"/api/v1/namespaces/{ns}/pods")).Count == 0 ? "gone" : null,
+        await Poll.Until(async () => (await ListAsync($"/apis/apps/v1/namespaces/{ns}/replicasets")).Count == 0 && (await ListAsync($"/api/v1/namespaces/{ns}/pods")).Count == 0,
             Convergence, "no ReplicaSet and no pod left in the API");
     }
 }
@@ -317,19 +311,15 @@ internal sealed class PodWatch : IDisposable
         && pod["status"]?["conditions"]?.AsArray().Any(c => c?["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True") == true;
 
     /// <summary>Waits until the watched pods satisfy <paramref name="condition"/>.</summary>
-    public async Task WaitUntilAsync(Func<IReadOnlyDictionary<string, JsonObject>, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+    public Task WaitUntilAsync(Func<IReadOnlyDictionary<string, JsonObject>, bool> condition, TimeSpan timeout) =>
+        Poll.Until(() =>
         {
             if (_failure is not null) throw new InvalidOperationException("the pod watch failed", _failure);
-            lock (_gate)
-                if (condition(_pods)) return;
-            await Task.Delay(200);
-        }
-        lock (_gate)
-            throw new TimeoutException($"the watched pods did not converge; seen:\n{string.Join('\n', _pods.Values.Select(p => p.ToJsonString()))}");
-    }
+            lock (_gate) return condition(_pods);
+        }, timeout, "the watched pods to converge", detail: () =>
+        {
+            lock (_gate) return $"seen:\n{string.Join('\n', _pods.Values.Select(p => p.ToJsonString()))}";
+        });
 
     public void Stop()
     {

@@ -43,7 +43,7 @@ public sealed class RestartSafetyTests
         var orphan = await agent.Runtime.RunPodSandboxAsync(new PodSandboxConfig(new PodIdentity("default", "orphan", "no-such-uid"), []), CancellationToken.None);
         await agent.StartProcessAsync();
 
-        await AgentNode.WaitForAsync(async () => (await agent.ContainersOfAsync("orphan")).Count == 0 ? "gone" : null, TimeSpan.FromSeconds(60), "the orphan to be collected");
+        await Poll.Until(async () => (await agent.ContainersOfAsync("orphan")).Count == 0, TimeSpan.FromSeconds(60), "the orphan to be collected");
         var steadyAfter = (await agent.ContainersOfAsync("steady")).Select(c => c.Id).Order().ToList();
         Assert.Equal(steadyBefore, steadyAfter);
         Assert.Equal(0, AgentNode.RestartCount(await agent.GetPodAsync("steady")));

@@ -67,7 +67,7 @@ public sealed class SandboxPoolTests : IAsyncLifetime
     public async Task With_a_pool_a_pod_runs_in_a_spare_keeps_it_across_kill_9_and_removes_it_when_deleted()
     {
         await using var agent = await AgentNode.StartAsync(extraConfig: "orchestrator.node-agent.sandbox-pool-size = 2");
-        await AgentNode.WaitForAsync(async () => (await agent.Runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)).Count == 2 ? "filled" : null, TimeSpan.FromSeconds(120), "the pool to fill");
+        await Poll.Until(async () => (await agent.Runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)).Count == 2, TimeSpan.FromSeconds(120), "the pool to fill");
         await agent.CreateBoundPodAsync("pooled", """
             apiVersion: v1
             kind: Pod
@@ -84,7 +84,7 @@ public sealed class SandboxPoolTests : IAsyncLifetime
         Assert.Equal(sandbox.IpAddress, pod["status"]!["podIP"]!.GetValue<string>());
         var ids = containers.Select(c => c.Id).Order().ToList();
         // The pool is topped up again, without the spare the pod has.
-        await AgentNode.WaitForAsync(async () => (await agent.Runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)) is { Count: 2 } free && free.All(s => s.Id != sandbox.Id) ? "refilled" : null, TimeSpan.FromSeconds(90), "the pool to refill");
+        await Poll.Until(async () => (await agent.Runtime.ListFreeSpareSandboxesAsync(CancellationToken.None)) is { Count: 2 } free && free.All(s => s.Id != sandbox.Id), TimeSpan.FromSeconds(90), "the pool to refill");
 
         await agent.KillAsync();
         await agent.StartProcessAsync();
@@ -95,7 +95,7 @@ public sealed class SandboxPoolTests : IAsyncLifetime
         Assert.Equal(3, allSpares.Count);
 
         (await agent.Kubectl.RunAsync("delete pod pooled --timeout=90s", timeout: TimeSpan.FromSeconds(100))).EnsureSuccess();
-        await AgentNode.WaitForAsync(async () => (await agent.Runtime.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None)).Any(c => c.Id == sandbox.Id) ? null : "gone", TimeSpan.FromSeconds(60), "the pod's spare to be removed");
+        await Poll.Until(async () => !(await agent.Runtime.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None)).Any(c => c.Id == sandbox.Id), TimeSpan.FromSeconds(60), "the pod's spare to be removed");
         Assert.Empty(await agent.ContainersOfAsync("pooled"));
     }
 

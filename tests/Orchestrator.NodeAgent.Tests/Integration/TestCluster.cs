@@ -64,24 +64,10 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="probe"/> until it returns a value (fails after <paramref name="timeout"/> with <paramref name="what"/> and the members' output).</summary>
-    public async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        Exception? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await probe() is { } value) return value;
-            }
-            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TimeoutException or System.Text.Json.JsonException)
-            {
-                last = e;
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"timed out waiting for {what} (last error: {last?.Message})\n{Outputs()}");
-    }
+    public Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class =>
+        Poll.For(probe, timeout, what,
+            tolerate: e => e is HttpRequestException or InvalidOperationException or TimeoutException or System.Text.Json.JsonException,
+            detail: Outputs);
 
     /// <summary>The tail of every member's output, for failure messages.</summary>
     public string Outputs() => string.Join("\n", _members.Select(m =>

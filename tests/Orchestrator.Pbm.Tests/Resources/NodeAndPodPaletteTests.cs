@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Pbm.Tests.Integration;
+using Orchestrator.TestSupport;
 using Xunit.Abstractions;
 
 namespace Orchestrator.Pbm.Tests.Resources;
@@ -113,16 +114,13 @@ public sealed class NodeAndPodPaletteTests(OrchestratorNode fixture, ITestOutput
         Assert.Equal("pod \"beta\" deleted", deleted.StandardOutput.Trim());
         // A pod bound to a node is deleted gracefully: it shows Terminating until its node agent has
         // stopped its containers, then it is gone. Await that, with a deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        await Poll.Until(async () =>
         {
             var after = await PbmOk("pod", "list", "-n", ns);
             var beta = Lines(after.StandardOutput).FirstOrDefault(line => line.StartsWith("beta ", StringComparison.Ordinal));
-            if (beta is null) break;
-            Assert.Contains("Terminating", beta, StringComparison.Ordinal);
-            Assert.True(DateTime.UtcNow < deadline, "pod beta was still listed 60 s after its deletion");
-            await Task.Delay(250);
-        }
+            if (beta is not null) Assert.Contains("Terminating", beta, StringComparison.Ordinal);
+            return beta is null;
+        }, TimeSpan.FromSeconds(60), "pod beta to be gone after its deletion");
     }
 
     [Fact]
