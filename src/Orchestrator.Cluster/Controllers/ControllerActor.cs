@@ -52,7 +52,7 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         {
             _resourceVersions[l.Kind] = l.List.ResourceVersion;
             foreach (var item in l.List.Items)
-                foreach (var key in OnObserved(l.Kind, new WatchEvent("ADDED", item, l.List.ResourceVersion))) Enqueue(key);
+                foreach (var key in OnObserved(l.Kind, new WatchEvent(WatchEventType.Added, item, l.List.ResourceVersion))) Enqueue(key);
             _listed.Add(l.Kind);
             Pump();
         });

@@ -39,7 +39,7 @@ public sealed class DeploymentController : ControllerActor
         var key = $"{obj.Namespace()}/{obj.Name()}";
         if (kind == DeploymentKind.Instance.Kind)
         {
-            if (e.Type == "DELETED")
+            if (e.Type == WatchEventType.Deleted)
             {
                 _deployments.Remove(key);
                 if (obj.Uid() is { } gone) _keyByUid.Remove(gone);
@@ -51,7 +51,7 @@ public sealed class DeploymentController : ControllerActor
             }
             return [key];
         }
-        if (e.Type == "DELETED") _replicaSets.Remove(key);
+        if (e.Type == WatchEventType.Deleted) _replicaSets.Remove(key);
         else _replicaSets[key] = obj;
         return PodHelpers.ControllerRef(obj).GetString("uid") is { } owner && _keyByUid.TryGetValue(owner, out var ownerKey) ? [ownerKey] : [];
     }

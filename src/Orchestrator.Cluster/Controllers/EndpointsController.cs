@@ -42,7 +42,7 @@ public sealed class EndpointsController : ControllerActor
     {
         var obj = e.Object;
         var key = $"{obj.Namespace()}/{obj.Name()}";
-        var deleted = e.Type == "DELETED";
+        var deleted = e.Type == WatchEventType.Deleted;
         if (kind == ServiceKind.Instance.Kind)
         {
             if (deleted) _services.Remove(key);
@@ -71,7 +71,7 @@ public sealed class EndpointsController : ControllerActor
         pods.TryGetValue(obj.Name(), out var previous);
         if (deleted) pods.Remove(obj.Name());
         else pods[obj.Name()] = obj;
-        if (e.Type == "MODIFIED" && previous is not null && EndpointsReconciler.SameInputs(previous, obj)) return [];
+        if (e.Type == WatchEventType.Modified && previous is not null && EndpointsReconciler.SameInputs(previous, obj)) return [];
         var keys = new List<string>();
         foreach (var (serviceKey, service) in _services)
         {

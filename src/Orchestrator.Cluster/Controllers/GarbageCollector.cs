@@ -50,7 +50,7 @@ public sealed class GarbageCollector : ControllerActor
                 AddIfCollecting(o, keys);
             }
         }
-        if (e.Type == "DELETED")
+        if (e.Type == WatchEventType.Deleted)
         {
             _objects.Remove(key);
             if (uid is null) return keys;

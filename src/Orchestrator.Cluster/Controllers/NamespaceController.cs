@@ -29,7 +29,7 @@ public sealed class NamespaceController : ControllerActor
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var name = e.Object.Name();
-        if (e.Type == "DELETED")
+        if (e.Type == WatchEventType.Deleted)
         {
             _namespaces.Remove(name);
             return [];

@@ -64,7 +64,7 @@ public sealed class NodeLifecycleController : ControllerActor
         var obj = e.Object;
         if (kind == NodeKind.Instance.Kind)
         {
-            if (e.Type == "DELETED")
+            if (e.Type == WatchEventType.Deleted)
             {
                 _nodes.Remove(obj.Name());
                 _heartbeats.Remove(obj.Name());
@@ -82,7 +82,7 @@ public sealed class NodeLifecycleController : ControllerActor
         }
         var key = $"{obj.Namespace()}/{obj.Name()}";
         if (_nodeOfPod.Remove(key, out var was) && _podsByNode.TryGetValue(was, out var old)) old.Remove(key);
-        if (e.Type != "DELETED" && PodHelpers.NodeName(obj) is { } node)
+        if (e.Type != WatchEventType.Deleted && PodHelpers.NodeName(obj) is { } node)
         {
             _nodeOfPod[key] = node;
             if (!_podsByNode.TryGetValue(node, out var pods)) _podsByNode[node] = pods = new(StringComparer.Ordinal);

@@ -50,7 +50,7 @@ public sealed class ReplicaSetController : ControllerActor
         var key = $"{obj.Namespace()}/{obj.Name()}";
         if (kind == ReplicaSetKind.Instance.Kind)
         {
-            if (e.Type == "DELETED")
+            if (e.Type == WatchEventType.Deleted)
             {
                 _replicaSets.Remove(key);
                 if (obj.Uid() is { } gone) _keyByUid.Remove(gone);
@@ -66,7 +66,7 @@ public sealed class ReplicaSetController : ControllerActor
 
         _pods.TryGetValue(key, out var previous);
         if (previous is not null) Bucket(previous)?.Remove(previous.Name());
-        if (e.Type == "DELETED")
+        if (e.Type == WatchEventType.Deleted)
         {
             _pods.Remove(key);
         }
@@ -78,7 +78,7 @@ public sealed class ReplicaSetController : ControllerActor
 
         var keys = new HashSet<string>(StringComparer.Ordinal);
         // A bind or a container status changes nothing a sync counts: no sync (most pod events).
-        var relevant = e.Type != "MODIFIED" || previous is null || !ReplicaSetReconciler.SameInputs(previous, obj);
+        var relevant = e.Type != WatchEventType.Modified || previous is null || !ReplicaSetReconciler.SameInputs(previous, obj);
         foreach (var version in relevant ? new[] { previous, obj } : [])
         {
             if (version is null) continue;
@@ -97,9 +97,9 @@ public sealed class ReplicaSetController : ControllerActor
         }
         if (PodHelpers.ControllerRef(obj).GetString("uid") is { } uidOwner && _keyByUid.TryGetValue(uidOwner, out var k))
         {
-            if (e.Type == "ADDED") _expectations.CreationObserved(k);
+            if (e.Type == WatchEventType.Added) _expectations.CreationObserved(k);
             // Seen going: a deletion timestamp or DELETED, whichever comes first (per pod, so once).
-            if (e.Type == "DELETED" || obj.IsDeleting()) _expectations.DeletionObserved(k, key);
+            if (e.Type == WatchEventType.Deleted || obj.IsDeleting()) _expectations.DeletionObserved(k, key);
         }
         return keys;
     }

@@ -37,12 +37,12 @@ public sealed class ServiceAllocationRepair : ControllerActor
         var obj = e.Object;
         if (kind == ServiceAllocationKind.Instance.Kind)
         {
-            if (e.Type == "DELETED") _allocations.Remove(obj.Name());
+            if (e.Type == WatchEventType.Deleted) _allocations.Remove(obj.Name());
             else _allocations[obj.Name()] = obj;
             return [obj.Name()];
         }
         var key = $"{obj.Namespace()}/{obj.Name()}";
-        if (e.Type == "DELETED") _services.Remove(key);
+        if (e.Type == WatchEventType.Deleted) _services.Remove(key);
         else _services[key] = obj;
         // The values it held (or holds) may have become free.
         return ServiceAddressRules.Held(obj).Where(_allocations.ContainsKey).ToList();

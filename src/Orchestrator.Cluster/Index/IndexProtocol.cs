@@ -33,8 +33,8 @@ public sealed record Watch(ObjectFilter Filter, long? FromResourceVersion, IActo
 /// <summary>Ends a watch (also ended when the subscriber stops).</summary>
 public sealed record Unwatch(IActorRef Subscriber);
 
-/// <summary>One watch event: ADDED, MODIFIED or DELETED, as in the Kubernetes watch protocol.</summary>
-public sealed record WatchEvent(string Type, JsonObject Object, long ResourceVersion);
+/// <summary>One watch event: Added, Modified or Deleted, as in the Kubernetes watch protocol.</summary>
+public sealed record WatchEvent(WatchEventType Type, JsonObject Object, long ResourceVersion);
 
 /// <summary>Sent to a subscriber whose watch cannot go on (the journal could not be read).</summary>
 public sealed record WatchEnded(ApiError Error);

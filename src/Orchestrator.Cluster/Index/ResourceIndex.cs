@@ -29,7 +29,7 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
 
     private sealed record Entry(JsonObject Object, long ResourceVersion);
 
-    private sealed record Change(long Ordering, string Kind, string Type, JsonObject Object, JsonObject? Previous);
+    private sealed record Change(long Ordering, string Kind, WatchEventType Type, JsonObject Object, JsonObject? Previous);
 
     private sealed record Batch(IReadOnlyList<EventEnvelope> Envelopes);
 
@@ -151,16 +151,16 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
                 _objects[key.Kind] = byName;
             }
             byName.TryGetValue(key.EntityId, out var previous);
-            string type;
+            WatchEventType type;
             if (e is ResourceDeleted)
             {
                 byName.Remove(key.EntityId);
-                type = "DELETED";
+                type = WatchEventType.Deleted;
             }
             else
             {
                 byName[key.EntityId] = new Entry(obj, ordering);
-                type = previous is null ? "ADDED" : "MODIFIED";
+                type = previous is null ? WatchEventType.Added : WatchEventType.Modified;
             }
             var change = new Change(ordering, key.Kind, type, obj, previous?.Object);
             _window.AddLast(change);
@@ -187,14 +187,14 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
     {
         var matchesNow = filter.Matches(change.Kind, change.Object);
         var matchedBefore = change.Previous is not null && filter.Matches(change.Kind, change.Previous);
-        string? type = change.Type switch
+        WatchEventType? type = change.Type switch
         {
-            "DELETED" => matchesNow || matchedBefore ? "DELETED" : null,
-            "ADDED" => matchesNow ? "ADDED" : null,
-            _ when matchesNow => matchedBefore || change.Previous is null ? "MODIFIED" : "ADDED",
-            _ => matchedBefore ? "DELETED" : null,
+            WatchEventType.Deleted => matchesNow || matchedBefore ? WatchEventType.Deleted : null,
+            WatchEventType.Added => matchesNow ? WatchEventType.Added : null,
+            _ when matchesNow => matchedBefore || change.Previous is null ? WatchEventType.Modified : WatchEventType.Added,
+            _ => matchedBefore ? WatchEventType.Deleted : null,
         };
-        if (type is not null) subscriber.Tell(new WatchEvent(type, change.Object, change.Ordering));
+        if (type is { } seen) subscriber.Tell(new WatchEvent(seen, change.Object, change.Ordering));
     }
 
     private void HandleList(ListObjects request)
@@ -237,7 +237,7 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
             _watchers[watch.Subscriber] = new Watcher(watch.Filter, _position);
             Context.Watch(watch.Subscriber);
             foreach (var obj in List(watch.Filter).Items)
-                watch.Subscriber.Tell(new WatchEvent("ADDED", obj, obj.ResourceVersion() is { } rv ? long.Parse(rv, CultureInfo.InvariantCulture) : _position));
+                watch.Subscriber.Tell(new WatchEvent(WatchEventType.Added, obj, obj.ResourceVersion() is { } rv ? long.Parse(rv, CultureInfo.InvariantCulture) : _position));
             return;
         }
 
@@ -274,7 +274,7 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
                 var obj = e.Object;
                 obj.Metadata()["resourceVersion"] = s.Value.ToString(CultureInfo.InvariantCulture);
                 if (!filter.Matches(key.Kind, obj)) return;
-                var type = e switch { ResourceCreated => "ADDED", ResourceDeleted => "DELETED", _ => "MODIFIED" };
+                var type = e switch { ResourceCreated => WatchEventType.Added, ResourceDeleted => WatchEventType.Deleted, _ => WatchEventType.Modified };
                 subscriber.Tell(new WatchEvent(type, obj, s.Value));
             }, _materializer)
             .ContinueWith(t => t.IsCompletedSuccessfully

@@ -91,7 +91,7 @@ public sealed class SchedulerActor : ControllerActor
     private IEnumerable<string> OnNode(WatchEvent e)
     {
         var name = e.Object.Name();
-        if (e.Type == "DELETED")
+        if (e.Type == WatchEventType.Deleted)
         {
             _cache.RemoveNode(name);
             return [];
@@ -113,7 +113,7 @@ public sealed class SchedulerActor : ControllerActor
         var nodeName = pod["spec"]?["nodeName"]?.GetValue<string>();
         var phase = pod["status"]?["phase"]?.GetValue<string>();
         var finished = phase is "Succeeded" or "Failed";
-        if (e.Type == "DELETED" || (finished && !string.IsNullOrEmpty(nodeName)))
+        if (e.Type == WatchEventType.Deleted || (finished && !string.IsNullOrEmpty(nodeName)))
         {
             _pending.Remove(key);
             _unschedulable.Remove(key);

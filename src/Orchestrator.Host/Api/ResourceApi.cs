@@ -243,17 +243,17 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
         }
         catch (ApiErrorException e)
         {
-            await WriteWatchEvent(http, "ERROR", e.Error.ToStatus(), http.RequestAborted);
+            await WriteWatchEvent(http, WatchEventType.Error, e.Error.ToStatus(), http.RequestAborted);
         }
     }
 
-    private static async Task WriteWatchEvent(HttpContext http, string type, JsonObject obj, CancellationToken ct)
+    private static async Task WriteWatchEvent(HttpContext http, WatchEventType type, JsonObject obj, CancellationToken ct)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("type", type);
+            writer.WriteString("type", type.WireName());
             writer.WritePropertyName("object");
             obj.WriteTo(writer);
             writer.WriteEndObject();

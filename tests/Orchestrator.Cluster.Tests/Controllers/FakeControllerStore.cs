@@ -77,7 +77,7 @@ public sealed class FakeControllerStore : IControllerStore
             obj["kind"] ??= kind.Kind;
             obj["apiVersion"] ??= kind.ApiVersion;
             var key = (kind.Kind, kind.Namespaced ? obj.Namespace() : "", obj.Name());
-            var type = _objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            var type = _objects.ContainsKey(key) ? WatchEventType.Modified : WatchEventType.Added;
             if (obj.Uid() is null) obj.Metadata()["uid"] = $"uid-{++_uid}";
             obj.Metadata()["creationTimestamp"] ??= "2026-01-01T00:00:00Z";
             return Store(key, obj, type);
@@ -89,7 +89,7 @@ public sealed class FakeControllerStore : IControllerStore
         ArgumentNullException.ThrowIfNull(kind);
         lock (_gate)
         {
-            if (_objects.Remove((kind.Kind, ns, name), out var obj)) Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
+            if (_objects.Remove((kind.Kind, ns, name), out var obj)) Notify(kind.Kind, WatchEventType.Deleted, obj, ++_resourceVersion);
         }
     }
 
@@ -117,7 +117,7 @@ public sealed class FakeControllerStore : IControllerStore
             obj.Metadata()["uid"] = $"uid-{++_uid}";
             obj.Metadata()["generation"] = 1;
             obj.Metadata()["creationTimestamp"] ??= "2026-01-01T00:00:00Z";
-            return Task.FromResult(Store(key, obj, "ADDED"));
+            return Task.FromResult(Store(key, obj, WatchEventType.Added));
         }
     }
 
@@ -140,10 +140,10 @@ public sealed class FakeControllerStore : IControllerStore
             {
                 // The last finalizer of a deleting object is gone: so is the object.
                 _objects.Remove(key);
-                Notify(kind.Kind, "DELETED", updated, ++_resourceVersion);
+                Notify(kind.Kind, WatchEventType.Deleted, updated, ++_resourceVersion);
                 return Task.FromResult(updated);
             }
-            return Task.FromResult(Store(key, updated, "MODIFIED"));
+            return Task.FromResult(Store(key, updated, WatchEventType.Modified));
         }
     }
 
@@ -173,9 +173,9 @@ public sealed class FakeControllerStore : IControllerStore
                 var marked = (JsonObject)obj.DeepClone();
                 marked.Metadata()["deletionTimestamp"] ??= "2026-01-01T00:00:00Z";
                 if (finalizers.Count > 0) marked.Metadata()["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode)f).ToArray());
-                return Task.FromResult(Store(key, marked, "MODIFIED"));
+                return Task.FromResult(Store(key, marked, WatchEventType.Modified));
             }
-            Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
+            Notify(kind.Kind, WatchEventType.Deleted, obj, ++_resourceVersion);
             return Task.FromResult(obj);
         }
     }
@@ -192,7 +192,7 @@ public sealed class FakeControllerStore : IControllerStore
             var updated = (JsonObject)pod.DeepClone();
             ((JsonObject)updated["spec"]!)["nodeName"] = nodeName;
             Writes.Add($"bind {ns}/{podName} {nodeName}");
-            return Task.FromResult(Store(key, updated, "MODIFIED"));
+            return Task.FromResult(Store(key, updated, WatchEventType.Modified));
         }
     }
 
@@ -219,7 +219,7 @@ public sealed class FakeControllerStore : IControllerStore
             else
             {
                 foreach (var ((kind, _, _), obj) in _objects)
-                    if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent("ADDED", (JsonObject)obj.DeepClone(), _resourceVersion));
+                    if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent(WatchEventType.Added, (JsonObject)obj.DeepClone(), _resourceVersion));
             }
             _watches.Add((filter, channel));
         }
@@ -233,7 +233,7 @@ public sealed class FakeControllerStore : IControllerStore
         }
     }
 
-    private JsonObject Store((string Kind, string Ns, string Name) key, JsonObject obj, string type)
+    private JsonObject Store((string Kind, string Ns, string Name) key, JsonObject obj, WatchEventType type)
     {
         var rv = ++_resourceVersion;
         obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
@@ -244,7 +244,7 @@ public sealed class FakeControllerStore : IControllerStore
 
     private readonly List<(string Kind, WatchEvent Event)> _history = new();
 
-    private void Notify(string kind, string type, JsonObject obj, long rv)
+    private void Notify(string kind, WatchEventType type, JsonObject obj, long rv)
     {
         _history.Add((kind, new WatchEvent(type, (JsonObject)obj.DeepClone(), rv)));
         if (HoldEvent(kind, _history[^1].Event))

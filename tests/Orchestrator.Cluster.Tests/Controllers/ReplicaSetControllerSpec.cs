@@ -108,7 +108,7 @@ public sealed class ReplicaSetControllerSpec : TestKit
         string? firstSeen = null;
         _store.HoldEvent = (kind, e) =>
         {
-            if (kind != "Pod" || e.Type != "MODIFIED" || !e.Object.IsDeleting()) return false;
+            if (kind != "Pod" || e.Type != WatchEventType.Modified || !e.Object.IsDeleting()) return false;
             if (firstSeen is null || firstSeen == e.Object.Name())
             {
                 firstSeen = e.Object.Name();

@@ -145,7 +145,7 @@ public abstract class ResourceStoreSpec : IAsyncLifetime
 
         await host.Store.Delete(kind, "default", "w2", new DeleteRequest());
         Assert.True(await events.MoveNextAsync());
-        Assert.Equal(("DELETED", "w2"), (events.Current.Type, events.Current.Object.Name()));
+        Assert.Equal((WatchEventType.Deleted, "w2"), (events.Current.Type, events.Current.Object.Name()));
     }
 
     [SkippableFact]
@@ -224,7 +224,7 @@ public abstract class ResourceStoreSpec : IAsyncLifetime
             var seen = new List<string>();
             await foreach (var e in upgraded.Store.Watch(ObjectFilter.All("ConfigMap"), firstWrite - 1, cts.Token))
             {
-                seen.Add($"{e.Type} {e.Object.Name()}");
+                seen.Add($"{e.Type.WireName()} {e.Object.Name()}");
                 if (e.Object.Name() == $"new-{start}") break;
             }
             Assert.Equal(["ADDED old-0", "ADDED old-1", "ADDED old-2", "MODIFIED old-0"], seen.Take(4));
@@ -284,7 +284,7 @@ public abstract class ResourceStoreSpec : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await foreach (var e in host.Store.Watch(ObjectFilter.All("Namespace"), Rv(terminating), cts.Token))
         {
-            if (e.Type == "DELETED" && e.Object.Name() == "doomed") break;
+            if (e.Type == WatchEventType.Deleted && e.Object.Name() == "doomed") break;
         }
         Assert.Empty((await host.Store.List(new ObjectFilter("ConfigMap", "doomed", LabelSelector.Everything, FieldSelector.Everything))).Items);
         Assert.Empty((await host.Store.List(new ObjectFilter("Secret", "doomed", LabelSelector.Everything, FieldSelector.Everything))).Items);

@@ -113,13 +113,13 @@ public abstract class ResourcePalette : CommandPalette
             switch (format)
             {
                 case OutputFormat.Table:
-                    await output.WriteLineAsync(WatchLine(change.Type, ResourceRendering.Row(kind, obj, Time.GetUtcNow(), withNamespaceColumn), widths), cancellationToken);
+                    await output.WriteLineAsync(WatchLine(change.Type.WireName(), ResourceRendering.Row(kind, obj, Time.GetUtcNow(), withNamespaceColumn), widths), cancellationToken);
                     break;
                 case OutputFormat.Json:
-                    await output.WriteJsonAsync(new JsonObject { ["type"] = change.Type, ["object"] = ResourceRendering.ForDisplay(kind, obj) }, cancellationToken);
+                    await output.WriteJsonAsync(new JsonObject { ["type"] = change.Type.WireName(), ["object"] = ResourceRendering.ForDisplay(kind, obj) }, cancellationToken);
                     break;
                 default:
-                    await output.WriteLineAsync("---\n" + ResourceRendering.ToYaml(new JsonObject { ["type"] = change.Type, ["object"] = ResourceRendering.ForDisplay(kind, obj) }).TrimEnd('\n'), cancellationToken);
+                    await output.WriteLineAsync("---\n" + ResourceRendering.ToYaml(new JsonObject { ["type"] = change.Type.WireName(), ["object"] = ResourceRendering.ForDisplay(kind, obj) }).TrimEnd('\n'), cancellationToken);
                     break;
             }
         }

@@ -59,7 +59,7 @@ public sealed class RolloutPalette : ResourcePalette
             var since = long.Parse(deployment.ResourceVersion() ?? "0", CultureInfo.InvariantCulture);
             await foreach (var change in Store.Watch(filter, since, deadline.Token))
             {
-                if (change.Type == "DELETED")
+                if (change.Type == WatchEventType.Deleted)
                     throw new CommandException($"deployment \"{name}\" was deleted while waiting for its rollout");
                 if (await ReportAsync(change.Object) is { } exitCode)
                     return exitCode;

@@ -42,7 +42,7 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
             obj["apiVersion"] ??= kind.ApiVersion;
             if (obj.Uid() is null) obj.Metadata()["uid"] = $"uid-{++_uid}";
             var key = Key(kind, obj.Namespace(), obj.Name());
-            return Store(kind, key, obj, _objects.ContainsKey(key) ? "MODIFIED" : "ADDED");
+            return Store(kind, key, obj, _objects.ContainsKey(key) ? WatchEventType.Modified : WatchEventType.Added);
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
             obj = (JsonObject)obj.DeepClone();
             obj.Metadata()["uid"] = $"uid-{++_uid}";
             Writes.Add($"create {kind.Kind} {ns}/{obj.Name()}");
-            return Task.FromResult(Store(kind, key, obj, "ADDED"));
+            return Task.FromResult(Store(kind, key, obj, WatchEventType.Added));
         }
     }
 
@@ -95,7 +95,7 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
                 updated.Metadata()["uid"] = current.Uid();
             }
             Writes.Add($"replace{(subresource == Subresource.Status ? "/status" : "")} {kind.Kind} {ns}/{name}");
-            return Task.FromResult(Store(kind, key, updated, "MODIFIED"));
+            return Task.FromResult(Store(kind, key, updated, WatchEventType.Modified));
         }
     }
 
@@ -115,10 +115,10 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
                 var marked = (JsonObject)obj.DeepClone();
                 marked.Metadata()["deletionTimestamp"] ??= "2026-01-01T00:00:00Z";
                 marked.Metadata()["deletionGracePeriodSeconds"] = request?.GracePeriodSeconds ?? obj["spec"]?["terminationGracePeriodSeconds"]?.GetValue<long>() ?? 30;
-                return Task.FromResult(Store(kind, key, marked, "MODIFIED"));
+                return Task.FromResult(Store(kind, key, marked, WatchEventType.Modified));
             }
             _objects.Remove(key);
-            Notify(kind.Kind, "DELETED", obj, ++_resourceVersion);
+            Notify(kind.Kind, WatchEventType.Deleted, obj, ++_resourceVersion);
             return Task.FromResult(obj);
         }
     }
@@ -130,7 +130,7 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
         lock (_gate)
         {
             foreach (var ((kind, _, _), obj) in _objects)
-                if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent("ADDED", (JsonObject)obj.DeepClone(), _resourceVersion));
+                if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent(WatchEventType.Added, (JsonObject)obj.DeepClone(), _resourceVersion));
             _watches.Add((filter, channel));
         }
         try
@@ -145,7 +145,7 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
 
     private static (string Kind, string Ns, string Name) Key(ResourceKind kind, string ns, string name) => (kind.Kind, kind.Namespaced ? ns : "", name);
 
-    private JsonObject Store(ResourceKind kind, (string Kind, string Ns, string Name) key, JsonObject obj, string type)
+    private JsonObject Store(ResourceKind kind, (string Kind, string Ns, string Name) key, JsonObject obj, WatchEventType type)
     {
         var rv = ++_resourceVersion;
         obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
@@ -154,7 +154,7 @@ public sealed class InMemoryNodeAgentStore : INodeAgentStore
         return (JsonObject)obj.DeepClone();
     }
 
-    private void Notify(string kind, string type, JsonObject obj, long rv)
+    private void Notify(string kind, WatchEventType type, JsonObject obj, long rv)
     {
         foreach (var (filter, channel) in _watches)
             if (filter.Matches(kind, obj)) channel.Writer.TryWrite(new WatchEvent(type, (JsonObject)obj.DeepClone(), rv));
