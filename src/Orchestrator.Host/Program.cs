@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Cluster.Hosting;
@@ -12,9 +10,11 @@ using Orchestrator.Host.Configuration;
 using Orchestrator.NodeAgent.Hosting;
 
 // The Orchestrator node process: one member of the Akka.NET cluster running the control plane
-// (sharded entities, index), the Kubernetes-compatible API server, and (on workers) the node agent.
+// (sharded entities, index, scheduler and controller singletons), the Kubernetes-compatible API
+// server, the pbm command host and (on workers) the node agent.
 var config = NodeConfiguration.Load(args);
-var apiSettings = ApiSettings.From(config);
+var settings = NodeSettings.From(config);
+var apiSettings = settings.Api;
 PrepareLocalStorage(config);
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,19 +30,37 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = apiSettings.MaxBodyBytes;
 });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+var time = TimeProvider.System;
+builder.Services.AddSingleton(time);
 builder.Services.AddSingleton(apiSettings);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddAkka("orchestrator", (akka, _) => akka.AddHocon(config, HoconAddMode.Prepend));
-builder.Services.AddSingleton(sp => ControlPlane.Start(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<TimeProvider>()));
+
+// Services over the actors below (ResourceStore, ...): building them starts nothing; they find the
+// actors when first used, which is after the chain has run.
+builder.Services.AddControlPlaneServices(settings.ControlPlane, settings.Services);
+builder.Services.AddLocalNode(settings.NodeAgent, settings.Docker);
+
+// The actor system and everything that runs in it, started in this order when the host starts.
+builder.Services.AddAkka("orchestrator", (akka, _) => akka
+    .AddHocon(config, HoconAddMode.Prepend)
+    .WithJournalMigration(settings.ControlPlane)      // journals of earlier versions: tags into the tag column, before any write
+    .WithResourceRegions(settings.ControlPlane, time) // a shard region per kind: one persistent entity per object
+    .WithResourceIndex(settings.ControlPlane)         // this member's journal-fed index: lists and watches
+    .WithMemberLiveness(time)                         // which members were downed, for the node lifecycle controller
+    .WithScheduler(settings.Scheduler, settings.Controllers.Role, time)
+    .WithControllerManager(settings.Controllers, time)
+    .WithNodeAgent(settings.NodeAgent, time));        // this member's kubelet, when orchestrator.node-agent.enabled
+
+// Hosted services start after the actor system, in this order.
+builder.Services.AddSingleton<ControlPlaneBootstrap>(); // built-in namespaces once the member is Up, then /readyz
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneBootstrap>());
+builder.Services.AddCommandHost().AddOrchestratorPalettes(); // pbm: cluster, cluster-sharding and the resource palettes
+
+// The API server's parts, built on the first request.
 builder.Services.AddSingleton(RequestBodies.From(config)); // orchestrator.api.decoding
 builder.Services.AddSingleton<ResourceApi>();
 builder.Services.AddSingleton<PodLogsApi>();
 builder.Services.AddSingleton<NodeMembers>();
 builder.Services.AddSingleton<Orchestrator.Host.Api.Streaming.PodStreamingApi>(); // exec, attach, port-forward
-builder.Services.AddNodeAgent(config, apiSettings.Scheme, apiSettings.BindAddress, apiSettings.Port); // this member's node agent (orchestrator.node-agent)
-builder.Services.AddSingleton<ControlPlaneBootstrap>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneBootstrap>());
-builder.Services.AddCommandHost().AddOrchestratorPalettes(); // pbm: cluster, cluster-sharding and the resource palettes
 
 var app = builder.Build();
 app.UseMiddleware<BearerTokenAuthentication>();

@@ -47,13 +47,12 @@ public sealed class MemberLiveness
 
     internal void Removed(string member, DateTimeOffset at) => _removedAt.TryAdd(member, at);
 
-    /// <summary>Starts recording this member's view of the cluster (an actor subscribed to membership events).</summary>
-    public static MemberLiveness Start(ActorSystem system, TimeProvider time)
+    /// <summary>The actor that records this member's view of the cluster into <paramref name="liveness"/> (subscribed to membership events); see <c>ControlPlaneHosting.WithMemberLiveness</c>.</summary>
+    public static Props TrackerProps(MemberLiveness liveness, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(system);
-        var liveness = new MemberLiveness();
-        system.ActorOf(Props.Create(() => new Tracker(liveness, time)), "member-liveness");
-        return liveness;
+        ArgumentNullException.ThrowIfNull(liveness);
+        ArgumentNullException.ThrowIfNull(time);
+        return Props.Create(() => new Tracker(liveness, time));
     }
 
     private sealed class Tracker : ReceiveActor

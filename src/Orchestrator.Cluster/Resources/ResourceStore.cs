@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Cluster.Journal;
 using Orchestrator.Cluster.Services;
@@ -16,16 +18,25 @@ namespace Orchestrator.Cluster.Resources;
 /// in the cluster it lives); lists and watches go to this member's journal-fed index. Every
 /// failure surfaces as an <see cref="ApiErrorException"/> carrying the Kubernetes status.
 /// </summary>
+/// <remarks>
+/// Building a store starts nothing: it finds the regions and the index when first used, so it can
+/// be built (for instance by the DI container) before the actor system has started them.
+/// </remarks>
 public sealed class ResourceStore
 {
     private readonly ActorSystem system;
     private readonly ResourceRegions regions;
-    private readonly IActorRef index;
+    private readonly IRequiredActor<ResourceIndex> index;
     private readonly IJournalPositions positions;
     private readonly TimeSpan askTimeout;
 
+    /// <param name="system">This member's actor system.</param>
+    /// <param name="regions">The shard region of each kind.</param>
+    /// <param name="index">This member's <see cref="ResourceIndex"/>, as the actor registry holds it.</param>
+    /// <param name="positions">Reads the journal position of a write and the journal head.</param>
+    /// <param name="askTimeout">How long an entity or the index may take to answer.</param>
     /// <param name="serviceRanges">Where Services get their ClusterIPs and NodePorts (default: <see cref="ServiceRanges.Default"/>).</param>
-    public ResourceStore(ActorSystem system, ResourceRegions regions, IActorRef index, IJournalPositions positions, TimeSpan askTimeout, ServiceRanges? serviceRanges = null)
+    public ResourceStore(ActorSystem system, ResourceRegions regions, IRequiredActor<ResourceIndex> index, IJournalPositions positions, TimeSpan askTimeout, ServiceRanges? serviceRanges = null)
     {
         this.system = system;
         this.regions = regions;
@@ -121,7 +132,7 @@ public sealed class ResourceStore
         var subscriber = system.ActorOf(Props.Create(() => new WatchSubscriber(channel.Writer)));
         try
         {
-            index.Tell(new Watch(filter, fromResourceVersion, subscriber));
+            index.ActorRef.Tell(new Watch(filter, fromResourceVersion, subscriber));
             await foreach (var item in channel.Reader.ReadAllAsync(ct))
             {
                 switch (item)
@@ -136,7 +147,7 @@ public sealed class ResourceStore
         }
         finally
         {
-            index.Tell(new Unwatch(subscriber));
+            index.ActorRef.Tell(new Unwatch(subscriber));
             subscriber.Tell(PoisonPill.Instance);
         }
     }
@@ -188,7 +199,7 @@ public sealed class ResourceStore
     {
         try
         {
-            return await index.Ask<T>(message, askTimeout + TimeSpan.FromSeconds(1), ct);
+            return await index.ActorRef.Ask<T>(message, askTimeout + TimeSpan.FromSeconds(1), ct);
         }
         catch (AskTimeoutException)
         {
@@ -207,11 +218,20 @@ public sealed class ResourceStore
     }
 }
 
-/// <summary>The shard region of each kind.</summary>
-public sealed class ResourceRegions(IReadOnlyDictionary<string, IActorRef> regions)
+/// <summary>
+/// The shard region of each kind, looked up in <see cref="ClusterSharding"/> on first use (the
+/// regions are started by <c>ControlPlaneHosting.WithResourceRegions</c>).
+/// </summary>
+public sealed class ResourceRegions(ActorSystem system)
 {
-    public IActorRef For(ResourceKind kind) =>
-        regions.TryGetValue(kind.Kind, out var region) ? region : throw new InvalidOperationException($"no shard region for {kind.Kind}");
+    private IReadOnlyDictionary<string, IActorRef>? _regions;
 
-    public IReadOnlyDictionary<string, IActorRef> All => regions;
+    /// <exception cref="InvalidOperationException">The kind has no region.</exception>
+    /// <exception cref="ArgumentException">The regions have not been started yet.</exception>
+    public IActorRef For(ResourceKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        _regions ??= ResourceKinds.All.ToDictionary(k => k.Kind, k => ClusterSharding.Get(system).ShardRegion(k.Kind));
+        return _regions.TryGetValue(kind.Kind, out var region) ? region : throw new InvalidOperationException($"no shard region for {kind.Kind}");
+    }
 }

@@ -9,29 +9,6 @@ using Orchestrator.Domain.Scheduling;
 
 namespace Orchestrator.Cluster.Scheduling;
 
-/// <summary>Settings of the scheduler, read from <c>orchestrator.scheduler</c>.</summary>
-public sealed record SchedulerSettings(string Strategy, int ParallelBinds, TimeSpan MaxBackoff)
-{
-    public static SchedulerSettings Default { get; } = new("spread", 16, TimeSpan.FromSeconds(10));
-
-    /// <summary>See <see cref="PodScheduler.PercentageOfNodesToScore"/>: 0 adapts to the cluster's size.</summary>
-    public int PercentageOfNodesToScore { get; init; }
-
-    public static SchedulerSettings From(Akka.Configuration.Config config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var settings = new SchedulerSettings(config.GetString("strategy", "spread"), config.GetInt("parallel-binds", 16), config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(10)))
-        {
-            PercentageOfNodesToScore = config.GetInt("percentage-of-nodes-to-score", 0),
-        };
-        _ = settings.CreateScheduler(); // a bad strategy or percentage stops the node at start, with the setting's name
-        return settings;
-    }
-
-    /// <summary>The pure scheduler these settings describe.</summary>
-    public PodScheduler CreateScheduler() => PodScheduler.ForStrategy(Strategy).WithPercentageOfNodesToScore(PercentageOfNodesToScore);
-}
-
 /// <summary>
 /// The scheduler (one per cluster, a singleton): watches pods and nodes, keeps the allocation cache
 /// (bound and assumed pods per node), and binds every pending pod to the node the pure

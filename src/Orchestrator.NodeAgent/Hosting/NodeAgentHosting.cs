@@ -1,7 +1,6 @@
 using Akka.Actor;
-using Akka.Configuration;
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.NodeAgent.Sync;
@@ -19,53 +18,69 @@ public sealed record LocalNode(NodeAgentSettings Settings, IContainerRuntime Run
 }
 
 /// <summary>Wiring of the node agent into the node process.</summary>
+/// <remarks>
+/// <code>
+/// services.AddLocalNode(nodeAgent, docker);
+/// services.AddAkka("orchestrator", (akka, sp) => akka
+///     ...                              // the control plane first: the agent writes through the ResourceStore
+///     .WithNodeAgent(nodeAgent, time));
+/// </code>
+/// </remarks>
 public static class NodeAgentHosting
 {
     /// <summary>
-    /// Registers <see cref="LocalNode"/> and, when <c>orchestrator.node-agent.enabled</c>, a hosted
-    /// service that starts the agent actor on this member once the host runs.
+    /// The settings with <see cref="NodeAgentSettings.ApiEndpoint"/> filled in, when the
+    /// configuration left it empty, from where this member's API listens (the any-address means
+    /// the node's own address).
     /// </summary>
-    /// <param name="services">The host's services (ActorSystem, ResourceStore and TimeProvider are expected there).</param>
-    /// <param name="config">The node's HOCON.</param>
-    /// <param name="apiScheme">http or https, as this member's API serves.</param>
-    /// <param name="apiAddress">The address the API listens on (any-address means the node's own address).</param>
-    /// <param name="apiPort">The API's port.</param>
-    public static IServiceCollection AddNodeAgent(this IServiceCollection services, Config config, string apiScheme, System.Net.IPAddress apiAddress, int apiPort)
+    public static NodeAgentSettings WithApiEndpointOf(this NodeAgentSettings settings, string apiScheme, System.Net.IPAddress apiAddress, int apiPort)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(apiAddress);
-        var settings = NodeAgentSettings.From(config, Environment.GetEnvironmentVariable);
-        if (settings.ApiEndpoint is null)
-        {
-            var host = apiAddress.Equals(System.Net.IPAddress.Any) || apiAddress.Equals(System.Net.IPAddress.IPv6Any) ? NodeRegistration.HostIp() : apiAddress.ToString();
-            if (host.Contains(':', StringComparison.Ordinal)) host = "[" + host + "]";
-            settings = settings with { ApiEndpoint = new Uri($"{apiScheme}://{host}:{apiPort}") };
-        }
-        var runtime = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(settings.NodeName));
+        if (settings.ApiEndpoint is not null) return settings;
+        var host = apiAddress.Equals(System.Net.IPAddress.Any) || apiAddress.Equals(System.Net.IPAddress.IPv6Any) ? NodeRegistration.HostIp() : apiAddress.ToString();
+        if (host.Contains(':', StringComparison.Ordinal)) host = "[" + host + "]";
+        return settings with { ApiEndpoint = new Uri($"{apiScheme}://{host}:{apiPort}") };
+    }
+
+    /// <summary>
+    /// Registers <see cref="LocalNode"/>: this member's engine through <paramref name="docker"/>
+    /// (the logs and streaming endpoints use it whether or not the agent runs).
+    /// </summary>
+    public static IServiceCollection AddLocalNode(this IServiceCollection services, NodeAgentSettings settings, DockerRuntimeOptions docker)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(settings);
+        var runtime = new DockerContainerRuntime(docker);
         services.AddSingleton(new LocalNode(settings, runtime, new Streams.PodStreamOpener(runtime, runtime)));
-        if (settings.Enabled) services.AddHostedService<NodeAgentService>();
         return services;
     }
-}
 
-/// <summary>Starts the node agent actor (a child of the user guardian, named <c>node-agent</c>) and the log and stream servers other members ask for this node's pod logs, execs and port connections.</summary>
-internal sealed class NodeAgentService(ActorSystem system, ResourceStore store, LocalNode node, TimeProvider time, ILogger<NodeAgentService> log) : IHostedService, IDisposable
-{
-    private readonly HttpClient _probeHttp = new();
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// When <see cref="NodeAgentSettings.Enabled"/>, starts this member's node agent actor (named
+    /// <c>node-agent</c>) and the log and stream servers other members ask for this node's pod
+    /// logs, execs and port connections. Needs <see cref="LocalNode"/> and the
+    /// <see cref="ResourceStore"/> in DI, and the control plane's steps before it in the chain.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithNodeAgent(this AkkaConfigurationBuilder akka, NodeAgentSettings settings, TimeProvider time)
     {
-        var hostIp = NodeRegistration.HostIp();
-        var pool = new SandboxPool(node.Runtime, node.Settings.SandboxPoolSize, log);
-        var agentStore = new ResourceStoreNodeAgentStore(store);
-        var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, node.Settings.Backoff, time, _probeHttp, log, pool);
-        system.ActorOf(NodeAgentActor.Props(node.Settings, agentStore, node.Runtime, syncer, time, hostIp, pool), "node-agent");
-        system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
-        system.ActorOf(Cluster.Streams.PodStreamServer.Props(node.Streams), Cluster.Streams.PodStreamPaths.ServerName);
-        log.LogInformation("node agent for node {Node} started", node.Name);
-        return Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(akka);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Enabled) return akka;
+        return akka.WithActors((system, _, resolver) =>
+        {
+            var node = resolver.GetService<LocalNode>();
+            var log = resolver.GetService<ILoggerFactory>().CreateLogger("Orchestrator.NodeAgent");
+            var probeHttp = new HttpClient();
+            system.RegisterOnTermination(probeHttp.Dispose);
+            var hostIp = NodeRegistration.HostIp();
+            var pool = new SandboxPool(node.Runtime, settings.SandboxPoolSize, log);
+            var agentStore = new ResourceStoreNodeAgentStore(resolver.GetService<ResourceStore>());
+            var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, settings.Backoff, time, probeHttp, log, pool);
+            system.ActorOf(NodeAgentActor.Props(settings, agentStore, node.Runtime, syncer, time, hostIp, pool), "node-agent");
+            system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
+            system.ActorOf(Cluster.Streams.PodStreamServer.Props(node.Streams), Cluster.Streams.PodStreamPaths.ServerName);
+            log.LogInformation("node agent for node {Node} started", node.Name);
+        });
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public void Dispose() => _probeHttp.Dispose();
 }

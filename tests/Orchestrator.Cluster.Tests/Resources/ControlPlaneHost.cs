@@ -1,25 +1,35 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orchestrator.Cluster.Controllers;
 using Orchestrator.Cluster.Hosting;
 using Orchestrator.Cluster.Resources;
+using Orchestrator.Cluster.Scheduling;
+using Orchestrator.Cluster.Services;
 
 namespace Orchestrator.Cluster.Tests.Resources;
 
 /// <summary>
-/// A one-member cluster running the control plane against a given journal: the same wiring as
-/// the node process, without the HTTP server. Disposing terminates the ActorSystem, so a new
+/// A one-member cluster running the control plane against a given journal: the node process's
+/// Akka.Hosting chain (ControlPlaneHosting) in a generic host, without the HTTP server and the
+/// node agent. Disposing stops the host (the member leaves, the ActorSystem terminates), so a new
 /// host on the same journal is a restart.
 /// </summary>
 public sealed class ControlPlaneHost : IAsyncDisposable
 {
+    private readonly IHost _host;
+
     public ActorSystem System { get; }
 
     public ResourceStore Store { get; }
 
-    private ControlPlaneHost(ActorSystem system, ResourceStore store)
+    private ControlPlaneHost(IHost host)
     {
-        System = system;
-        Store = store;
+        _host = host;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        Store = host.Services.GetRequiredService<ResourceStore>();
     }
 
     public static string PersistenceHocon(string connectionString, string provider, string? schema)
@@ -51,20 +61,33 @@ public sealed class ControlPlaneHost : IAsyncDisposable
                 """)
             .WithFallback(ConfigurationFactory.ParseString(journal.PersistenceHocon))
             .WithFallback(ControlPlane.DefaultConfig);
-        var system = ActorSystem.Create("orchestrator-test", config);
-        var cluster = Akka.Cluster.Cluster.Get(system);
+        var controlPlane = ControlPlaneSettings.From(config);
+        var time = TimeProvider.System;
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddControlPlaneServices(controlPlane, ServiceSettings.From(config.GetConfig("orchestrator.services")));
+        builder.Services.AddAkka("orchestrator-test", akka => akka
+            .AddHocon(config, HoconAddMode.Prepend)
+            .WithJournalMigration(controlPlane)
+            .WithResourceRegions(controlPlane, time)
+            .WithResourceIndex(controlPlane)
+            .WithMemberLiveness(time)
+            .WithScheduler(SchedulerSettings.From(config.GetConfig("orchestrator.scheduler")), ControllerSettings.From(config.GetConfig("orchestrator.controllers")).Role, time)
+            .WithControllerManager(ControllerSettings.From(config.GetConfig("orchestrator.controllers")), time));
+        var host = builder.Build();
+        await host.StartAsync();
+        var started = new ControlPlaneHost(host);
+        var cluster = Akka.Cluster.Cluster.Get(started.System);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         await cluster.JoinAsync(cluster.SelfAddress);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var store = ControlPlane.Start(system, TimeProvider.System);
-        await ControlPlane.EnsureBuiltInNamespaces(store);
-        return new ControlPlaneHost(system, store);
+        await ControlPlane.EnsureBuiltInNamespaces(started.Store);
+        return started;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Akka.Cluster.Cluster.Get(System).LeaveAsync();
-        await System.Terminate();
+        await _host.StopAsync(); // coordinated shutdown: the member leaves, the ActorSystem terminates
+        _host.Dispose();
     }
 }

@@ -22,7 +22,7 @@ public sealed class ResourceEntitySpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     public ResourceEntitySpec()
         : base(ConfigurationFactory.ParseString(Journal.PersistenceHocon).WithFallback(ControlPlane.DefaultConfig), "entity-spec")
     {
-        SqlPersistence.Get(Sys); // the plugin's defaults, as ControlPlane.Start does
+        SqlPersistence.Get(Sys); // the plugin's defaults, as ControlPlaneHosting.WithJournalMigration does
         _positions = new SqlJournalPositions(Sys.Settings.Config.WithFallback(ControlPlane.DefaultConfig).WithFallback(SqlPersistence.DefaultConfiguration));
     }
 

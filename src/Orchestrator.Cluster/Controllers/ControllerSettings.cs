@@ -1,0 +1,47 @@
+using Akka.Configuration;
+
+namespace Orchestrator.Cluster.Controllers;
+
+/// <summary>Settings of the controllers, read once from <c>orchestrator.controllers</c> (every key is documented in reference.conf).</summary>
+/// <param name="Enabled">Whether the controller manager runs at all.</param>
+/// <param name="Role">The cluster role of the members that may host the scheduler and controller singletons (empty: any member).</param>
+/// <param name="BurstReplicas">The most pods one ReplicaSet sync creates or deletes.</param>
+/// <param name="ExpectationsTimeout">How long a controller waits to observe its own writes before it acts anyway.</param>
+/// <param name="NodeMonitorGracePeriod">How long a node may miss heartbeats before it is marked Unknown.</param>
+/// <param name="PodEvictionTimeout">How long pods stay on an unreachable node before they are evicted.</param>
+/// <param name="NodeMonitorPeriod">How often node heartbeats are checked.</param>
+public sealed record ControllerSettings(
+    bool Enabled,
+    string Role,
+    int BurstReplicas,
+    TimeSpan ExpectationsTimeout,
+    TimeSpan NodeMonitorGracePeriod,
+    TimeSpan PodEvictionTimeout,
+    TimeSpan NodeMonitorPeriod)
+{
+    public static ControllerSettings Default { get; } = new(true, "control-plane", 500, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+
+    /// <param name="config">The <c>orchestrator.controllers</c> section.</param>
+    public static ControllerSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ControllerSettings(
+            config.GetBoolean("enabled", true),
+            config.GetString("role", "control-plane"),
+            config.GetInt("burst-replicas", 500),
+            config.GetTimeSpan("expectations-timeout", TimeSpan.FromMinutes(5)),
+            config.GetTimeSpan("node-monitor-grace-period", TimeSpan.FromSeconds(8)),
+            config.GetTimeSpan("pod-eviction-timeout", TimeSpan.FromSeconds(5)),
+            config.GetTimeSpan("node-monitor-period", TimeSpan.FromSeconds(1)))
+        {
+            AllocationRepairGrace = config.GetTimeSpan("allocation-repair-grace", TimeSpan.FromMinutes(1)),
+        };
+    }
+
+    /// <summary>How old a ClusterIP/NodePort allocation without its Service must be before the repair loop frees it.</summary>
+    public TimeSpan AllocationRepairGrace { get; init; } = TimeSpan.FromMinutes(1);
+
+    public ControllerSettings WithNodeMonitorGracePeriod(TimeSpan value) => this with { NodeMonitorGracePeriod = value };
+
+    public ControllerSettings WithPodEvictionTimeout(TimeSpan value) => this with { PodEvictionTimeout = value };
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Akka.Configuration;
+
+namespace Orchestrator.Host.Configuration;
+
+/// <summary>The API server's settings (<c>orchestrator.api</c>).</summary>
+public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens, bool Tls, string? TlsCertFile, string? TlsKeyFile)
+{
+    public bool RequiresToken => Tokens.Count > 0;
+
+    public string Scheme => Tls ? "https" : "http";
+
+    public static ApiSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var api = config.GetConfig("orchestrator.api");
+        var addressText = api.GetString("bind-address");
+        if (!IPAddress.TryParse(addressText, out var address))
+            throw new ConfigurationException($"orchestrator.api.bind-address '{addressText}' is not an IP address");
+        var tokens = new HashSet<string>(StringComparer.Ordinal);
+        var tokenFile = api.GetString("token-file", "");
+        if (!string.IsNullOrEmpty(tokenFile))
+        {
+            if (!File.Exists(tokenFile)) throw new ConfigurationException($"orchestrator.api.token-file '{tokenFile}' does not exist");
+            foreach (var line in File.ReadAllLines(tokenFile).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
+                tokens.Add(line);
+        }
+        if (Environment.GetEnvironmentVariable("ORCHESTRATOR_TOKEN") is { Length: > 0 } envToken) tokens.Add(envToken.Trim());
+        if (!IPAddress.IsLoopback(address) && tokens.Count == 0)
+            throw new ConfigurationException($"the API is configured to listen on {address}, which is not a loopback address, but no bearer token is configured: set orchestrator.api.token-file or ORCHESTRATOR_TOKEN");
+        var tlsMode = api.GetString("tls", "auto");
+        var tls = tlsMode switch
+        {
+            "auto" => !IPAddress.IsLoopback(address),
+            "on" => true,
+            "off" => false,
+            _ => throw new ConfigurationException($"orchestrator.api.tls '{tlsMode}' is invalid: use auto, on or off"),
+        };
+        if (!tls && !IPAddress.IsLoopback(address))
+            throw new ConfigurationException($"the API is configured to listen on {address} without TLS: bearer tokens would cross the network in clear text; set orchestrator.api.tls = on (or auto)");
+        return new ApiSettings(address, api.GetInt("port"), api.GetLong("max-body-bytes"), tokens, tls,
+            api.GetString("tls-cert-file", "") is { Length: > 0 } cert ? cert : null,
+            api.GetString("tls-key-file", "") is { Length: > 0 } key ? key : null);
+    }
+}

@@ -1,0 +1,46 @@
+using Akka.Configuration;
+using Orchestrator.Cluster.Controllers;
+using Orchestrator.Cluster.Hosting;
+using Orchestrator.Cluster.Scheduling;
+using Orchestrator.Cluster.Services;
+using Orchestrator.NodeAgent;
+using Orchestrator.NodeAgent.Hosting;
+using Orchestrator.Runtime;
+
+namespace Orchestrator.Host.Configuration;
+
+/// <summary>
+/// Every component's settings, read once from the node's configuration (<see cref="NodeConfiguration.Load"/>)
+/// before anything starts, so a bad value stops the node at once with the key's name.
+/// </summary>
+/// <param name="Api">The API server (<c>orchestrator.api</c>).</param>
+/// <param name="ControlPlane">The store and index (<c>orchestrator.store</c>, <c>orchestrator.index</c>).</param>
+/// <param name="Services">Service address allocation (<c>orchestrator.services</c>).</param>
+/// <param name="Scheduler">The scheduler (<c>orchestrator.scheduler</c>).</param>
+/// <param name="Controllers">The controllers (<c>orchestrator.controllers</c>).</param>
+/// <param name="NodeAgent">This member's node agent (<c>orchestrator.node-agent</c>), its API endpoint filled in.</param>
+/// <param name="Docker">This member's Docker engine.</param>
+public sealed record NodeSettings(
+    ApiSettings Api,
+    ControlPlaneSettings ControlPlane,
+    ServiceSettings Services,
+    SchedulerSettings Scheduler,
+    ControllerSettings Controllers,
+    NodeAgentSettings NodeAgent,
+    DockerRuntimeOptions Docker)
+{
+    public static NodeSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var api = ApiSettings.From(config);
+        var nodeAgent = NodeAgentSettings.From(config, Environment.GetEnvironmentVariable).WithApiEndpointOf(api.Scheme, api.BindAddress, api.Port);
+        return new NodeSettings(
+            api,
+            ControlPlaneSettings.From(config),
+            ServiceSettings.From(config.GetConfig("orchestrator.services")),
+            SchedulerSettings.From(config.GetConfig("orchestrator.scheduler")),
+            ControllerSettings.From(config.GetConfig("orchestrator.controllers")),
+            nodeAgent,
+            DockerRuntimeOptions.FromEnvironment(nodeAgent.NodeName));
+    }
+}
