@@ -1,7 +1,10 @@
+using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Cluster.Index;
+using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Resources;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -16,7 +19,7 @@ public sealed record Observed(string Kind, WatchEvent Event);
 /// idempotent, level-triggered <see cref="Sync"/> at a time (a key that changes while it is being
 /// synced is synced again afterwards; the events waiting in the mailbox all reach the caches before
 /// the next sync, so a burst of them costs one sync per key), at most <see cref="Concurrency"/> keys at once; a failed sync
-/// is retried with exponential backoff; every key is resynced periodically.
+/// is retried with exponential backoff (<see cref="KeyedBackoff"/>: 100 ms doubling to 30 s); every key is resynced periodically.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -32,16 +35,19 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     private readonly LinkedList<string> _queue = new();
     private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly KeyedBackoff _backoff;
     private readonly Dictionary<string, long> _resourceVersions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
     private bool _pumpPending;
 
-    protected ControllerActor(IControllerStore store, IReadOnlyList<ObjectFilter> watches)
+    /// <param name="time">The clock of backoffs and of the controller's decisions (default: the system's).</param>
+    protected ControllerActor(IControllerStore store, IReadOnlyList<ObjectFilter> watches, TimeProvider? time = null)
     {
         Store = store;
         Watches = watches;
+        Time = time ?? TimeProvider.System;
+        _backoff = new KeyedBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), Time);
         Receive<Observed>(o =>
         {
             _resourceVersions[o.Kind] = Math.Max(_resourceVersions.GetValueOrDefault(o.Kind), o.Event.ResourceVersion);
@@ -82,12 +88,11 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
             _inFlight.Remove(d.Key);
             if (d.Error is null)
             {
-                _failures.Remove(d.Key);
+                _backoff.Reset(d.Key);
             }
             else
             {
-                var failures = _failures[d.Key] = _failures.GetValueOrDefault(d.Key) + 1;
-                var delay = Backoff(failures);
+                var delay = _backoff.Next(d.Key);
                 Log.Warning("sync of {0} failed ({1}); retrying in {2}", d.Key, Describe(d.Error), delay);
                 OnSyncFailed(d.Key, d.Error);
                 RetryAfter(d.Key, delay);
@@ -101,6 +106,8 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     protected ILoggingAdapter Log { get; } = Context.GetLogger();
 
     protected IControllerStore Store { get; }
+
+    protected TimeProvider Time { get; }
 
     private IReadOnlyList<ObjectFilter> Watches { get; }
 
@@ -127,9 +134,6 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
 
     /// <summary>Called on the actor when a sync failed, before it is retried.</summary>
     protected virtual void OnSyncFailed(string key, Exception error) { }
-
-    protected static TimeSpan Backoff(int failures) =>
-        TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures - 1, 10))));
 
     /// <summary>Syncs the key again after <paramref name="delay"/> (replaces an earlier pending retry of it).</summary>
     protected void RetryAfter(string key, TimeSpan delay) =>
@@ -191,7 +195,7 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
                     // Nothing to write (the common case of a resync): done at once, without a round
                     // trip through the mailbox (a node-lifecycle resync syncs every node each period).
                     _inFlight.Remove(key);
-                    _failures.Remove(key);
+                    _backoff.Reset(key);
                 }
                 else
                 {
@@ -231,31 +235,19 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         }, CancellationToken.None);
     }
 
-    /// <summary>Awaits a write whose object may be gone meanwhile: 404 is as good as done.</summary>
-    protected static async Task IgnoreGone(Task write)
-    {
-        try
-        {
-            await write;
-        }
-        catch (ApiErrorException e) when (e.Error.Code == 404)
-        {
-        }
-    }
+    /// <summary>The key of a namespaced object: <c>namespace/name</c>.</summary>
+    protected static string KeyOf(JsonObject obj) => $"{obj.Namespace()}/{obj.Name()}";
 
-    /// <summary>Awaits a best-effort write (an Event): a refusal is no reason to fail the sync.</summary>
-    protected static async Task Best(Task write)
+    /// <summary>Applies a watch event to a cache of objects by key; returns the version it replaced or removed.</summary>
+    protected static JsonObject? UpdateCache(Dictionary<string, JsonObject> cache, string key, WatchEvent e)
     {
-        try
-        {
-            await write;
-        }
-        catch (ApiErrorException)
-        {
-        }
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(e);
+        cache.TryGetValue(key, out var previous);
+        if (e.Type == WatchEventType.Deleted) cache.Remove(key);
+        else cache[key] = e.Object;
+        return previous;
     }
-
-    protected static string Describe(Exception e) => e is ApiErrorException api ? $"{api.Error.Code} {api.Error.Message}" : e.Message;
 
     private sealed record Listed(string Kind, ObjectList List);
 

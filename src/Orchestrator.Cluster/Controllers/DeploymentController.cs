@@ -5,6 +5,7 @@ using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -18,15 +19,13 @@ public sealed class DeploymentController : ControllerActor
 {
     public const string Component = "deployment-controller";
 
-    private readonly TimeProvider _time;
     private readonly Dictionary<string, JsonObject> _deployments = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _keyByUid = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonObject> _replicaSets = new(StringComparer.Ordinal);
+    // ReplicaSets by the uid of the Deployment that controls them.
+    private readonly OwnerIndex _replicaSets = new(OwnerLinks.Controller);
 
     public DeploymentController(IControllerStore store, TimeProvider time)
-        : base(store, [ObjectFilter.All(DeploymentKind.Instance.Kind), ObjectFilter.All(ReplicaSetKind.Instance.Kind)])
+        : base(store, [ObjectFilter.All(DeploymentKind.Instance.Kind), ObjectFilter.All(ReplicaSetKind.Instance.Kind)], time)
     {
-        _time = time;
     }
 
     public static Props Props(IControllerStore store, TimeProvider time) => Akka.Actor.Props.Create(() => new DeploymentController(store, time));
@@ -36,35 +35,27 @@ public sealed class DeploymentController : ControllerActor
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var obj = e.Object;
-        var key = $"{obj.Namespace()}/{obj.Name()}";
+        var key = KeyOf(obj);
         if (kind == DeploymentKind.Instance.Kind)
         {
-            if (e.Type == WatchEventType.Deleted)
-            {
-                _deployments.Remove(key);
-                if (obj.Uid() is { } gone) _keyByUid.Remove(gone);
-            }
-            else
-            {
-                _deployments[key] = obj;
-                if (obj.Uid() is { } uid) _keyByUid[uid] = key;
-            }
+            UpdateCache(_deployments, key, e);
+            if (e.Type == WatchEventType.Deleted) _replicaSets.RemoveOwner(obj);
+            else _replicaSets.AddOwner(key, obj);
             return [key];
         }
-        if (e.Type == WatchEventType.Deleted) _replicaSets.Remove(key);
-        else _replicaSets[key] = obj;
-        return PodHelpers.ControllerRef(obj).GetString("uid") is { } owner && _keyByUid.TryGetValue(owner, out var ownerKey) ? [ownerKey] : [];
+        if (e.Type == WatchEventType.Deleted) _replicaSets.Forget(key);
+        else _replicaSets.Observe(key, obj);
+        return _replicaSets.OwnerKeysOf(obj).ToList();
     }
 
     protected override Task Sync(string key)
     {
         if (!_deployments.TryGetValue(key, out var deployment) || deployment.IsDeleting()) return Task.CompletedTask;
-        var uid = deployment.Uid();
-        var owned = _replicaSets.Values.Where(rs => rs.Namespace() == deployment.Namespace() && PodHelpers.ControllerRef(rs).GetString("uid") == uid).ToList();
-        var now = _time.GetUtcNow();
+        var owned = _replicaSets.DependentsOf(deployment.Uid()).Values.Where(rs => rs.Namespace() == deployment.Namespace()).ToList();
+        var now = Time.GetUtcNow();
         var plan = DeploymentReconciler.Reconcile(deployment, owned, now);
         if (plan.RecheckAfter is { } after) RetryAfter(key, after);
-        var statusChanged = !JsonNode.DeepEquals(WithoutTimes(deployment["status"]), WithoutTimes(plan.Status));
+        var statusChanged = DeploymentReconciler.StatusChanged(deployment, plan.Status);
         if (plan.Actions.Count == 0 && !statusChanged) return Task.CompletedTask;
         return Apply(Store, deployment, plan, statusChanged, now, Stopping);
     }
@@ -80,8 +71,8 @@ public sealed class DeploymentController : ControllerActor
                     try
                     {
                         await store.Create(ReplicaSetKind.Instance, ns, c.ReplicaSet, ct);
-                        await Best(EventRecorder.Record(store, deployment, "Normal", "ScalingReplicaSet",
-                            $"Scaled up replica set {c.ReplicaSet.Name()} to {c.ReplicaSet["spec"]?["replicas"]}", Component, now, ct));
+                        await RecordEvent(store, deployment, "Normal", "ScalingReplicaSet",
+                            $"Scaled up replica set {c.ReplicaSet.Name()} to {c.ReplicaSet["spec"]?["replicas"]}", Component, now, ct);
                     }
                     catch (ApiErrorException e) when (e.Error.Code == 409)
                     {
@@ -106,20 +97,5 @@ public sealed class DeploymentController : ControllerActor
         if (statusChanged)
             await IgnoreGone(store.Patch(DeploymentKind.Instance, ns, deployment.Name(), PatchType.Merge,
                 new JsonObject { ["status"] = plan.Status.DeepClone() }, Subresource.Status, ct));
-    }
-
-    /// <summary>The status without condition timestamps, to tell a real change from a rewrite.</summary>
-    private static JsonNode? WithoutTimes(JsonNode? status)
-    {
-        if (status?.DeepClone() is not JsonObject copy) return null;
-        if (copy["conditions"] is JsonArray conditions)
-        {
-            foreach (var c in conditions.OfType<JsonObject>())
-            {
-                c.Remove("lastUpdateTime");
-                c.Remove("lastTransitionTime");
-            }
-        }
-        return copy;
     }
 }

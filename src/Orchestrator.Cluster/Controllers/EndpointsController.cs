@@ -7,6 +7,7 @@ using Orchestrator.Domain.EndpointSlices;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Services;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -41,18 +42,11 @@ public sealed class EndpointsController : ControllerActor
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var obj = e.Object;
-        var key = $"{obj.Namespace()}/{obj.Name()}";
+        var key = KeyOf(obj);
         var deleted = e.Type == WatchEventType.Deleted;
-        if (kind == ServiceKind.Instance.Kind)
+        if (kind == ServiceKind.Instance.Kind || kind == EndpointsKind.Instance.Kind)
         {
-            if (deleted) _services.Remove(key);
-            else _services[key] = obj;
-            return [key];
-        }
-        if (kind == EndpointsKind.Instance.Kind)
-        {
-            if (deleted) _endpoints.Remove(key);
-            else _endpoints[key] = obj;
+            UpdateCache(kind == ServiceKind.Instance.Kind ? _services : _endpoints, key, e);
             return [key];
         }
         if (kind == EndpointSliceKind.Instance.Kind)
@@ -68,9 +62,7 @@ public sealed class EndpointsController : ControllerActor
 
         var ns = obj.Namespace();
         if (!_podsByNamespace.TryGetValue(ns, out var pods)) _podsByNamespace[ns] = pods = new(StringComparer.Ordinal);
-        pods.TryGetValue(obj.Name(), out var previous);
-        if (deleted) pods.Remove(obj.Name());
-        else pods[obj.Name()] = obj;
+        var previous = UpdateCache(pods, obj.Name(), e);
         if (e.Type == WatchEventType.Modified && previous is not null && EndpointsReconciler.SameInputs(previous, obj)) return [];
         var keys = new List<string>();
         foreach (var (serviceKey, service) in _services)

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Resources;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -19,9 +20,8 @@ public sealed class GarbageCollector : ControllerActor
 {
     public const string Component = "garbage-collector";
 
-    private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _keyByUid = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _dependents = new(StringComparer.Ordinal);
+    // Every object, each registered as an owner (by uid) and as a dependent of every owner it references.
+    private readonly OwnerIndex _objects = new(OwnerLinks.All);
 
     public GarbageCollector(IControllerStore store)
         : base(store, DeletionPropagation.CollectedKinds.Select(ObjectFilter.All).ToList())
@@ -33,7 +33,7 @@ public sealed class GarbageCollector : ControllerActor
     protected override TimeSpan? ResyncInterval => TimeSpan.FromMinutes(1);
 
     protected override IEnumerable<string> AllKeys() =>
-        _objects.Where(o => PodHelpers.OwnerReferences(o.Value).Count > 0 || GarbageCollectorRules.HasCollectorFinalizer(o.Value)).Select(o => o.Key).ToList();
+        _objects.Objects.Where(o => PodHelpers.OwnerReferences(o.Value).Count > 0 || GarbageCollectorRules.HasCollectorFinalizer(o.Value)).Select(o => o.Key).ToList();
 
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
@@ -41,39 +41,26 @@ public sealed class GarbageCollector : ControllerActor
         var key = $"{kind}|{obj.Namespace()}|{obj.Name()}";
         var uid = obj.Uid();
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        if (_objects.TryGetValue(key, out var previous))
-        {
-            foreach (var r in PodHelpers.OwnerReferences(previous))
-            {
-                if (r.GetString("uid") is not { } o) continue;
-                if (_dependents.TryGetValue(o, out var set)) set.Remove(key);
-                AddIfCollecting(o, keys);
-            }
-        }
         if (e.Type == WatchEventType.Deleted)
         {
-            _objects.Remove(key);
+            if (_objects.Forget(key) is { } gone)
+                foreach (var o in _objects.OwnerUids(gone)) AddIfCollecting(o, keys);
             if (uid is null) return keys;
-            _keyByUid.Remove(uid);
-            if (_dependents.Remove(uid, out var orphans)) keys.UnionWith(orphans);
+            _objects.RemoveOwner(obj);
+            // Its dependents decide again: their owner is gone.
+            keys.UnionWith(_objects.DependentsOf(uid).Keys);
             return keys;
         }
-        _objects[key] = obj;
-        if (uid is not null) _keyByUid[uid] = key;
-        var owners = PodHelpers.OwnerReferences(obj);
-        foreach (var r in owners)
-        {
-            if (r.GetString("uid") is not { } o) continue;
-            if (!_dependents.TryGetValue(o, out var set)) _dependents[o] = set = new HashSet<string>(StringComparer.Ordinal);
-            set.Add(key);
-            AddIfCollecting(o, keys);
-        }
-        if (owners.Any(r => StateOf(r) != OwnerState.Solid)) keys.Add(key);
+        if (_objects.Observe(key, obj) is { } previous)
+            foreach (var o in _objects.OwnerUids(previous)) AddIfCollecting(o, keys);
+        _objects.AddOwner(key, obj);
+        foreach (var o in _objects.OwnerUids(obj)) AddIfCollecting(o, keys);
+        if (PodHelpers.OwnerReferences(obj).Any(r => StateOf(r) != OwnerState.Solid)) keys.Add(key);
         if (GarbageCollectorRules.HasCollectorFinalizer(obj))
         {
             keys.Add(key);
             // An owner deleted in the foreground: every dependent decides again (now that its owner waits).
-            if (uid is not null && _dependents.TryGetValue(uid, out var mine)) keys.UnionWith(mine);
+            if (uid is not null) keys.UnionWith(_objects.DependentsOf(uid).Keys);
         }
         return keys;
     }
@@ -81,26 +68,25 @@ public sealed class GarbageCollector : ControllerActor
     /// <summary>A change of a dependent concerns its owner when that owner waits on its dependents or orphans them.</summary>
     private void AddIfCollecting(string ownerUid, HashSet<string> keys)
     {
-        if (_keyByUid.TryGetValue(ownerUid, out var ownerKey) && GarbageCollectorRules.HasCollectorFinalizer(_objects[ownerKey])) keys.Add(ownerKey);
+        if (_objects.OwnerKey(ownerUid) is { } ownerKey && _objects.Get(ownerKey) is { } owner && GarbageCollectorRules.HasCollectorFinalizer(owner)) keys.Add(ownerKey);
     }
 
     private OwnerState StateOf(JsonObject reference)
     {
         if (reference.GetString("kind") is not { } kind || !DeletionPropagation.CollectedKinds.Contains(kind)) return OwnerState.Solid; // not ours to judge
-        return reference.GetString("uid") is { } uid && _keyByUid.TryGetValue(uid, out var key)
-            ? GarbageCollectorRules.StateOf(_objects[key])
+        return _objects.OwnerKey(reference.GetString("uid")) is { } key && _objects.Get(key) is { } owner
+            ? GarbageCollectorRules.StateOf(owner)
             : OwnerState.Absent;
     }
 
     protected override Task Sync(string key)
     {
-        if (!_objects.TryGetValue(key, out var obj)) return Task.CompletedTask;
+        if (_objects.Get(key) is not { } obj) return Task.CompletedTask;
         var kind = ResourceKinds.ByKind(key.Split('|')[0])!;
-        var uid = obj.Uid() ?? "";
-        var dependentKeys = _dependents.TryGetValue(uid, out var set) ? set.ToList() : [];
+        var dependentsByKey = _objects.DependentsOf(obj.Uid());
         if (GarbageCollectorRules.HasCollectorFinalizer(obj))
         {
-            var dependents = dependentKeys.Select(k => _objects.GetValueOrDefault(k)).OfType<JsonObject>().ToList();
+            var dependents = dependentsByKey.Values.ToList();
             switch (GarbageCollectorRules.DecideOwner(obj, dependents))
             {
                 case OrphanDependents orphan:
@@ -116,7 +102,7 @@ public sealed class GarbageCollector : ControllerActor
             return Task.CompletedTask;
         }
         var references = PodHelpers.OwnerReferences(obj);
-        var verdict = GarbageCollectorRules.DecideDependent(obj, StateOf, dependentKeys.Count > 0);
+        var verdict = GarbageCollectorRules.DecideDependent(obj, StateOf, dependentsByKey.Count > 0);
         // Owners the cache does not know may only be new: they are asked for in the store first.
         var unverified = references.Where(r => StateOf(r) == OwnerState.Absent).ToList();
         return verdict switch

@@ -29,13 +29,8 @@ public sealed class NamespaceController : ControllerActor
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var name = e.Object.Name();
-        if (e.Type == WatchEventType.Deleted)
-        {
-            _namespaces.Remove(name);
-            return [];
-        }
-        _namespaces[name] = e.Object;
-        return Terminating(e.Object) ? [name] : [];
+        UpdateCache(_namespaces, name, e);
+        return e.Type != WatchEventType.Deleted && Terminating(e.Object) ? [name] : [];
     }
 
     private static bool Terminating(JsonObject ns) => ns.IsDeleting() && ns.Finalizers().Contains(NamespaceKind.ContentFinalizer);

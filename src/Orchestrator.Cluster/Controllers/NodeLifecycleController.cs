@@ -5,6 +5,7 @@ using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -34,7 +35,6 @@ public sealed class NodeLifecycleController : ControllerActor
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ControllerSettings _settings;
-    private readonly TimeProvider _time;
     private readonly Membership.MemberLiveness _members;
     private readonly Dictionary<string, JsonObject> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByNode = new(StringComparer.Ordinal);
@@ -42,10 +42,9 @@ public sealed class NodeLifecycleController : ControllerActor
     private readonly Dictionary<string, (string? Beat, DateTimeOffset SeenAt)> _heartbeats = new(StringComparer.Ordinal);
 
     public NodeLifecycleController(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members)
-        : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
+        : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)], time)
     {
         _settings = settings;
-        _time = time;
         _members = members;
     }
 
@@ -76,7 +75,7 @@ public sealed class NodeLifecycleController : ControllerActor
                 // own clock, so clocks of other machines do not matter (and a new controller gives
                 // every node a full grace period).
                 var beat = Domain.Scheduling.NodeState.ReadyCondition(obj).GetString("lastHeartbeatTime");
-                if (!_heartbeats.TryGetValue(obj.Name(), out var seen) || seen.Beat != beat) _heartbeats[obj.Name()] = (beat, _time.GetUtcNow());
+                if (!_heartbeats.TryGetValue(obj.Name(), out var seen) || seen.Beat != beat) _heartbeats[obj.Name()] = (beat, Time.GetUtcNow());
             }
             return [obj.Name()];
         }
@@ -94,7 +93,7 @@ public sealed class NodeLifecycleController : ControllerActor
     protected override Task Sync(string key)
     {
         if (!_nodes.TryGetValue(key, out var node)) return Task.CompletedTask;
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var goneSince = node.Annotations().GetValueOrDefault(NodeLifecycle.MemberAnnotation) is { Length: > 0 } member ? _members.GoneSince(member) : null;
         var silentSince = _heartbeats.TryGetValue(key, out var seen) && now - seen.SeenAt > _settings.NodeMonitorGracePeriod ? seen.SeenAt + _settings.NodeMonitorGracePeriod : (DateTimeOffset?)null;
         var unreachableAt = NodeLifecycle.Earliest(goneSince, silentSince);
@@ -108,7 +107,7 @@ public sealed class NodeLifecycleController : ControllerActor
             {
                 var patch = NodeLifecycle.ReadyUnknownPatch(node, at);
                 writes.Add(ct => store.Patch(NodeKind.Instance, "", key, PatchType.Strategic, patch, Subresource.Status, ct));
-                events.Add(ct => Best(EventRecorder.Record(store, node, "Normal", "NodeNotReady", $"Node {key} status is now: NodeNotReady", Component, now, ct)));
+                events.Add(ct => RecordEvent(store, node, "Normal", "NodeNotReady", $"Node {key} status is now: NodeNotReady", Component, now, ct));
             }
             if (since is null)
             {
@@ -128,7 +127,7 @@ public sealed class NodeLifecycleController : ControllerActor
                         continue;
                     }
                     writes.Add(ct => IgnoreGone(store.Delete(PodKind.Instance, pod.Namespace(), pod.Name(), new DeleteRequest(GracePeriodSeconds: 0), ct)));
-                    events.Add(ct => Best(EventRecorder.Record(store, pod, "Normal", "TaintManagerEviction", $"Marking for deletion Pod {pod.Namespace()}/{pod.Name()}", Component, now, ct)));
+                    events.Add(ct => RecordEvent(store, pod, "Normal", "TaintManagerEviction", $"Marking for deletion Pod {pod.Namespace()}/{pod.Name()}", Component, now, ct));
                 }
             }
         }

@@ -6,6 +6,7 @@ using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Selectors;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -20,22 +21,17 @@ public sealed class ReplicaSetController : ControllerActor
     public const string Component = "replicaset-controller";
 
     private readonly ControllerSettings _settings;
-    private readonly TimeProvider _time;
     private readonly Expectations _expectations;
     private readonly Dictionary<string, JsonObject> _replicaSets = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _keyByUid = new(StringComparer.Ordinal);
     // Pods by the uid of their controller, and pods without one by namespace: a sync looks at its
     // own pods and the orphans it may adopt, never at every pod of the namespace (Kubernetes keeps
     // the same index), so a sync costs the ReplicaSet's size, not the namespace's.
-    private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByOwner = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<string, JsonObject>> _orphansByNamespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonObject> _pods = new(StringComparer.Ordinal);
+    private readonly OwnerIndex _pods = new(OwnerLinks.Controller, indexOrphans: true);
 
     public ReplicaSetController(IControllerStore store, ControllerSettings settings, TimeProvider time)
-        : base(store, [ObjectFilter.All(ReplicaSetKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
+        : base(store, [ObjectFilter.All(ReplicaSetKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)], time)
     {
         _settings = settings;
-        _time = time;
         _expectations = new Expectations(settings.ExpectationsTimeout);
     }
 
@@ -47,35 +43,23 @@ public sealed class ReplicaSetController : ControllerActor
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var obj = e.Object;
-        var key = $"{obj.Namespace()}/{obj.Name()}";
+        var key = KeyOf(obj);
         if (kind == ReplicaSetKind.Instance.Kind)
         {
+            UpdateCache(_replicaSets, key, e);
             if (e.Type == WatchEventType.Deleted)
             {
-                _replicaSets.Remove(key);
-                if (obj.Uid() is { } gone) _keyByUid.Remove(gone);
+                _pods.RemoveOwner(obj);
                 _expectations.Forget(key);
             }
             else
             {
-                _replicaSets[key] = obj;
-                if (obj.Uid() is { } uid) _keyByUid[uid] = key;
+                _pods.AddOwner(key, obj);
             }
             return [key];
         }
 
-        _pods.TryGetValue(key, out var previous);
-        if (previous is not null) Bucket(previous)?.Remove(previous.Name());
-        if (e.Type == WatchEventType.Deleted)
-        {
-            _pods.Remove(key);
-        }
-        else
-        {
-            _pods[key] = obj;
-            Bucket(obj, create: true)![obj.Name()] = obj;
-        }
-
+        var previous = e.Type == WatchEventType.Deleted ? _pods.Forget(key) : _pods.Observe(key, obj);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         // A bind or a container status changes nothing a sync counts: no sync (most pod events).
         var relevant = e.Type != WatchEventType.Modified || previous is null || !ReplicaSetReconciler.SameInputs(previous, obj);
@@ -84,7 +68,7 @@ public sealed class ReplicaSetController : ControllerActor
             if (version is null) continue;
             if (PodHelpers.ControllerRef(version).GetString("uid") is { } owner)
             {
-                if (_keyByUid.TryGetValue(owner, out var ownerKey)) keys.Add(ownerKey);
+                if (_pods.OwnerKey(owner) is { } ownerKey) keys.Add(ownerKey);
             }
             else
             {
@@ -95,7 +79,7 @@ public sealed class ReplicaSetController : ControllerActor
                 }
             }
         }
-        if (PodHelpers.ControllerRef(obj).GetString("uid") is { } uidOwner && _keyByUid.TryGetValue(uidOwner, out var k))
+        if (_pods.OwnerKey(PodHelpers.ControllerRef(obj).GetString("uid")) is { } k)
         {
             if (e.Type == WatchEventType.Added) _expectations.CreationObserved(k);
             // Seen going: a deletion timestamp or DELETED, whichever comes first (per pod, so once).
@@ -104,32 +88,16 @@ public sealed class ReplicaSetController : ControllerActor
         return keys;
     }
 
-    /// <summary>The index bucket a pod belongs in: its controller's pods, or its namespace's orphans.</summary>
-    private Dictionary<string, JsonObject>? Bucket(JsonObject pod, bool create = false)
-    {
-        var (index, bucketKey) = PodHelpers.ControllerRef(pod).GetString("uid") is { } owner
-            ? (_podsByOwner, owner)
-            : (_orphansByNamespace, pod.Namespace());
-        if (index.TryGetValue(bucketKey, out var bucket)) return bucket;
-        if (!create) return null;
-        return index[bucketKey] = new(StringComparer.Ordinal);
-    }
-
     /// <summary>The pods a ReplicaSet's sync needs: those it controls and the orphans of its namespace.</summary>
-    private List<JsonObject> Candidates(JsonObject rs)
-    {
-        var pods = new List<JsonObject>();
-        if (rs.Uid() is { } uid && _podsByOwner.TryGetValue(uid, out var owned)) pods.AddRange(owned.Values);
-        if (_orphansByNamespace.TryGetValue(rs.Namespace(), out var orphans)) pods.AddRange(orphans.Values);
-        return pods;
-    }
+    private List<JsonObject> Candidates(JsonObject rs) =>
+        [.. _pods.DependentsOf(rs.Uid()).Values, .. _pods.OrphansIn(rs.Namespace()).Values];
 
     protected override void OnSyncFailed(string key, Exception error) => _expectations.Forget(key);
 
     protected override Task Sync(string key)
     {
         if (!_replicaSets.TryGetValue(key, out var rs)) return Task.CompletedTask;
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         // Pods controlled by others are left out: the reconciler neither counts nor adopts them.
         var pods = Candidates(rs);
         var plan = ReplicaSetReconciler.Reconcile(rs, pods, now, _settings.BurstReplicas, _expectations.Satisfied(key, now));
@@ -138,7 +106,7 @@ public sealed class ReplicaSetController : ControllerActor
         var statusChanged = ReplicaSetReconciler.StatusChanged(rs, plan.Status);
         if (!plan.ChangesPods && plan.Adopt.Count == 0 && plan.Release.Count == 0 && !statusChanged) return Task.CompletedTask;
         var podsByName = pods.ToDictionary(x => x.Name(), StringComparer.Ordinal);
-        return Apply(Store, rs, plan, statusChanged, podsByName, _time.GetUtcNow(), Stopping);
+        return Apply(Store, rs, plan, statusChanged, podsByName, Time.GetUtcNow(), Stopping);
     }
 
     private static async Task Apply(IControllerStore store, JsonObject rs, ReplicaSetPlan plan, bool statusChanged, Dictionary<string, JsonObject> pods, DateTimeOffset now, CancellationToken ct)
@@ -168,12 +136,12 @@ public sealed class ReplicaSetController : ControllerActor
                 remaining -= n;
                 batch *= 2;
             }
-            await Best(EventRecorder.Record(store, rs, "Normal", "SuccessfulCreate", $"Created {created} pod(s)", Component, now, ct));
+            await RecordEvent(store, rs, "Normal", "SuccessfulCreate", $"Created {created} pod(s)", Component, now, ct);
         }
         if (plan.Delete.Count > 0)
         {
             await Task.WhenAll(plan.Delete.Select(name => IgnoreGone(store.Delete(PodKind.Instance, ns, name, new DeleteRequest(), ct))));
-            await Best(EventRecorder.Record(store, rs, "Normal", "SuccessfulDelete", $"Deleted pod(s): {string.Join(", ", plan.Delete)}", Component, now, ct));
+            await RecordEvent(store, rs, "Normal", "SuccessfulDelete", $"Deleted pod(s): {string.Join(", ", plan.Delete)}", Component, now, ct);
         }
         if (statusChanged)
             await IgnoreGone(store.Patch(ReplicaSetKind.Instance, ns, rs.Name(), PatchType.Merge, new JsonObject { ["status"] = plan.Status.DeepClone() }, Subresource.Status, ct));

@@ -4,6 +4,7 @@ using Orchestrator.Cluster.Index;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.ServiceAllocations;
 using Orchestrator.Domain.Services;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -16,15 +17,13 @@ namespace Orchestrator.Cluster.Controllers;
 public sealed class ServiceAllocationRepair : ControllerActor
 {
     private readonly TimeSpan _grace;
-    private readonly TimeProvider _time;
     private readonly Dictionary<string, JsonObject> _allocations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonObject> _services = new(StringComparer.Ordinal);
 
     public ServiceAllocationRepair(IControllerStore store, TimeSpan grace, TimeProvider time)
-        : base(store, [ObjectFilter.All(ServiceAllocationKind.Instance.Kind), ObjectFilter.All(ServiceKind.Instance.Kind)])
+        : base(store, [ObjectFilter.All(ServiceAllocationKind.Instance.Kind), ObjectFilter.All(ServiceKind.Instance.Kind)], time)
     {
         _grace = grace;
-        _time = time;
     }
 
     public static Props Props(IControllerStore store, TimeSpan grace, TimeProvider time) =>
@@ -37,13 +36,10 @@ public sealed class ServiceAllocationRepair : ControllerActor
         var obj = e.Object;
         if (kind == ServiceAllocationKind.Instance.Kind)
         {
-            if (e.Type == WatchEventType.Deleted) _allocations.Remove(obj.Name());
-            else _allocations[obj.Name()] = obj;
+            UpdateCache(_allocations, obj.Name(), e);
             return [obj.Name()];
         }
-        var key = $"{obj.Namespace()}/{obj.Name()}";
-        if (e.Type == WatchEventType.Deleted) _services.Remove(key);
-        else _services[key] = obj;
+        UpdateCache(_services, KeyOf(obj), e);
         // The values it held (or holds) may have become free.
         return ServiceAddressRules.Held(obj).Where(_allocations.ContainsKey).ToList();
     }
@@ -53,7 +49,7 @@ public sealed class ServiceAllocationRepair : ControllerActor
         if (!_allocations.TryGetValue(key, out var allocation)) return Task.CompletedTask;
         var (ns, name) = ServiceAllocationKind.Service(allocation);
         _services.TryGetValue($"{ns}/{name}", out var service);
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (!ServiceAddressRules.IsLeaked(allocation, service, now, _grace))
         {
             // Too young to judge: look again once the grace has passed.

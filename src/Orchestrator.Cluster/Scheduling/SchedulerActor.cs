@@ -2,10 +2,12 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Orchestrator.Cluster.Controllers;
 using Orchestrator.Cluster.Index;
+using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Scheduling;
+using static Orchestrator.Cluster.Controllers.ControllerWrites;
 
 namespace Orchestrator.Cluster.Scheduling;
 
@@ -32,22 +34,22 @@ public sealed class SchedulerActor : ControllerActor
 
     private readonly PodScheduler _scheduler;
     private readonly SchedulerSettings _settings;
-    private readonly TimeProvider _time;
     private readonly SchedulingCache _cache = new();
     private readonly Dictionary<string, JsonObject> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unschedulable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _lastMessage = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _assumed = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    // Unschedulable pods retry after 1 s, doubling up to max-backoff.
+    private readonly KeyedBackoff _backoff;
     // "Scheduled" events are written beside the binds, not before the next bind may start.
     private readonly BackgroundWrites _events = new(256);
 
     public SchedulerActor(IControllerStore store, SchedulerSettings settings, TimeProvider time)
-        : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)])
+        : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)], time)
     {
         _settings = settings;
         _scheduler = settings.CreateScheduler();
-        _time = time;
+        _backoff = new KeyedBackoff(TimeSpan.FromSeconds(1), settings.MaxBackoff, Time);
     }
 
     public static Props Props(IControllerStore store, SchedulerSettings settings, TimeProvider time) =>
@@ -75,10 +77,7 @@ public sealed class SchedulerActor : ControllerActor
         }
         var fresh = NodeState.FromNode(e.Object);
         var existing = _cache.Node(name);
-        var relevant = existing is null || existing.Ready != fresh.Ready || existing.Unschedulable != fresh.Unschedulable
-            || existing.AllocatableMilliCpu != fresh.AllocatableMilliCpu || existing.AllocatableMemory != fresh.AllocatableMemory
-            || existing.AllocatablePods != fresh.AllocatablePods || !existing.Taints.SequenceEqual(fresh.Taints)
-            || !existing.Labels.OrderBy(l => l.Key).SequenceEqual(fresh.Labels.OrderBy(l => l.Key));
+        var relevant = existing is null || !existing.OffersSameAs(fresh);
         _cache.UpsertNode(fresh);
         return relevant ? RetryUnschedulable() : [];
     }
@@ -86,7 +85,7 @@ public sealed class SchedulerActor : ControllerActor
     private IEnumerable<string> OnPod(WatchEvent e)
     {
         var pod = e.Object;
-        var key = $"{pod.Namespace()}/{pod.Name()}";
+        var key = KeyOf(pod);
         var nodeName = pod["spec"]?["nodeName"]?.GetValue<string>();
         var phase = pod["status"]?["phase"]?.GetValue<string>();
         var finished = phase is "Succeeded" or "Failed";
@@ -96,7 +95,7 @@ public sealed class SchedulerActor : ControllerActor
             _unschedulable.Remove(key);
             _lastMessage.Remove(key);
             _assumed.Remove(key);
-            _attempts.Remove(key);
+            _backoff.Reset(key);
             // A pod that leaves a node frees room for the ones that did not fit.
             return _cache.RemovePod(key) ? RetryUnschedulable() : [];
         }
@@ -132,19 +131,17 @@ public sealed class SchedulerActor : ControllerActor
         if (!_pending.TryGetValue(key, out var pod) || _assumed.ContainsKey(key)) return Task.CompletedTask;
         var demand = PodDemand.FromPod(pod);
         var result = _scheduler.Schedule(demand, _cache.Nodes);
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (result.NodeName is { } node)
         {
             _cache.AddPod(node, demand);
             _assumed[key] = node;
             _unschedulable.Remove(key);
-            _attempts.Remove(key);
+            _backoff.Reset(key);
             return BindAsync(Store, _events, pod, node, now, Stopping);
         }
         _unschedulable.Add(key);
-        var attempts = _attempts[key] = _attempts.GetValueOrDefault(key) + 1;
-        var delay = TimeSpan.FromMilliseconds(Math.Min(_settings.MaxBackoff.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(attempts - 1, 10))));
-        RetryAfter(key, delay);
+        RetryAfter(key, _backoff.Next(key));
         var message = result.Message;
         if (_lastMessage.TryGetValue(key, out var last) && last == message) return Task.CompletedTask;
         _lastMessage[key] = message;
@@ -187,19 +184,8 @@ public sealed class SchedulerActor : ControllerActor
                 }),
             },
         };
-        await Try(store.Patch(PodKind.Instance, pod.Namespace(), pod.Name(), PatchType.Strategic, patch, Subresource.Status, ct));
-        await Try(EventRecorder.Record(store, pod, "Warning", "FailedScheduling", message, Component, now, ct));
-    }
-
-    /// <summary>Status and event writes are best effort: the next attempt writes them again.</summary>
-    private static async Task Try(Task write)
-    {
-        try
-        {
-            await write;
-        }
-        catch (ApiErrorException)
-        {
-        }
+        // Best effort: the next attempt writes them again.
+        await BestEffort(store.Patch(PodKind.Instance, pod.Namespace(), pod.Name(), PatchType.Strategic, patch, Subresource.Status, ct));
+        await RecordEvent(store, pod, "Warning", "FailedScheduling", message, Component, now, ct);
     }
 }

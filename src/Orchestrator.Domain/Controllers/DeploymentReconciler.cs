@@ -290,6 +290,27 @@ public static class DeploymentReconciler
         return (status, recheck);
     }
 
+    /// <summary>True when the status a plan computed differs from the stored one other than in condition timestamps (a rewrite of the same status is no change).</summary>
+    public static bool StatusChanged(JsonObject deployment, JsonObject status)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return !JsonNode.DeepEquals(WithoutTimes(deployment["status"]), WithoutTimes(status));
+    }
+
+    private static JsonNode? WithoutTimes(JsonNode? status)
+    {
+        if (status?.DeepClone() is not JsonObject copy) return null;
+        if (copy["conditions"] is JsonArray conditions)
+        {
+            foreach (var c in conditions.OfType<JsonObject>())
+            {
+                c.Remove("lastUpdateTime");
+                c.Remove("lastTransitionTime");
+            }
+        }
+        return copy;
+    }
+
     private static JsonObject NewReplicaSet(JsonObject deployment, JsonObject template, int collisionCount, int replicas, string revision,
         Dictionary<string, string> annotations, int desired, int maxSurge)
     {

@@ -78,6 +78,20 @@ public sealed class NodeState
         Unschedulable = from.Unschedulable;
     }
 
+    /// <summary>
+    /// True when this node offers what <paramref name="other"/> does: readiness, cordon,
+    /// allocatable, taints and labels. Anything else (a heartbeat, addresses) cannot make room for a
+    /// pod, so the scheduler retries its unschedulable pods only when this is false.
+    /// </summary>
+    public bool OffersSameAs(NodeState other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Ready == other.Ready && Unschedulable == other.Unschedulable
+            && AllocatableMilliCpu == other.AllocatableMilliCpu && AllocatableMemory == other.AllocatableMemory
+            && AllocatablePods == other.AllocatablePods && Taints.SequenceEqual(other.Taints)
+            && Labels.OrderBy(l => l.Key, StringComparer.Ordinal).SequenceEqual(other.Labels.OrderBy(l => l.Key, StringComparer.Ordinal));
+    }
+
     /// <summary>Reads a Node object: allocatable (else capacity), labels, taints, Ready condition, spec.unschedulable.</summary>
     public static NodeState FromNode(JsonObject node)
     {
