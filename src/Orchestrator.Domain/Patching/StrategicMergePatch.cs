@@ -21,8 +21,9 @@ namespace Orchestrator.Domain.Patching;
 /// Without <c>$setElementOrder</c>, elements keep Kubernetes' order: patched elements in patch
 /// order, interleaved with the server-only ones by their position in the original (so a new
 /// element goes first). Directives never appear in the result.
+/// This file holds maps and directives; <c>StrategicMergePatch.Lists.cs</c> the merging and ordering of lists.
 /// </summary>
-public static class StrategicMergePatch
+public static partial class StrategicMergePatch
 {
     private const string PatchDirective = "$patch";
     private const string RetainKeysDirective = "$retainKeys";
@@ -43,7 +44,8 @@ public static class StrategicMergePatch
         return merger.MergeMap(original.DeepClone().AsObject(), patch, "") ?? new JsonObject();
     }
 
-    private sealed class Merger(IReadOnlyDictionary<string, ListStrategy> strategies)
+    /// <summary>One patch application: maps and directives here, lists in <c>StrategicMergePatch.Lists.cs</c>.</summary>
+    private sealed partial class Merger(IReadOnlyDictionary<string, ListStrategy> strategies)
     {
         /// <summary>Merges a patch map into <paramref name="original"/> (mutated); null means "delete this map".</summary>
         public JsonObject? MergeMap(JsonObject original, JsonObject patch, string path)
@@ -134,227 +136,6 @@ public static class StrategicMergePatch
             _ => patchValue.DeepClone(),
         };
 
-        private JsonArray MergeList(JsonArray original, JsonArray patch, string path, List<JsonNode?> serverOrder)
-        {
-            var strategy = strategies.GetValueOrDefault(path);
-            if (strategy is null)
-                return ReplaceList(patch, path);
-            return strategy.MergeKey is { } mergeKey
-                ? MergeKeyedList(original, patch, mergeKey, path, serverOrder)
-                : MergePrimitiveList(original, patch, path, serverOrder);
-        }
-
-        /// <summary>An atomic list: the patch list, with directive-only elements dropped and elements normalised.</summary>
-        private static JsonArray ReplaceList(JsonArray patch, string path)
-        {
-            var result = new JsonArray();
-            foreach (var item in patch)
-            {
-                if (item is JsonObject map && map.ContainsKey(PatchDirective))
-                {
-                    var directive = DirectiveValue(map[PatchDirective], path);
-                    if (directive is not ("replace" or "merge" or "delete"))
-                        throw new PatchException($"{Where(path)}: unknown $patch directive \"{directive}\" in a list: expected \"replace\", \"delete\" or \"merge\"");
-                    if (directive == "delete" || map.Count == 1)
-                        continue;
-                    result.Add(StripDirectives(Without(map, PatchDirective)));
-                    continue;
-                }
-                result.Add(StripDirectives(item));
-            }
-            return result;
-        }
-
-        /// <summary>A copy without directive keys at any depth; nulls are kept, as in a JSON merge patch's lists.</summary>
-        private static JsonNode? StripDirectives(JsonNode? node) => node switch
-        {
-            JsonObject map => new JsonObject(map
-                .Where(kv => !IsDirective(kv.Key))
-                .Select(kv => KeyValuePair.Create(kv.Key, StripDirectives(kv.Value)))),
-            JsonArray list => new JsonArray(list.Select(StripDirectives).ToArray()),
-            _ => node?.DeepClone(),
-        };
-
-        private static bool IsDirective(string key) =>
-            key is PatchDirective or RetainKeysDirective
-            || key.StartsWith(SetElementOrderPrefix, StringComparison.Ordinal)
-            || key.StartsWith(DeleteFromPrimitiveListPrefix, StringComparison.Ordinal);
-
-        private static JsonArray MergePrimitiveList(JsonArray original, JsonArray patch, string path, List<JsonNode?> serverOrder)
-        {
-            var patchItems = new List<JsonNode?>();
-            var replace = false;
-            foreach (var item in patch)
-            {
-                if (item is JsonObject map && map.ContainsKey(PatchDirective))
-                {
-                    var directive = DirectiveValue(map[PatchDirective], path);
-                    if (directive == "replace")
-                        replace = true;
-                    else if (directive != "merge")
-                        throw new PatchException($"{Where(path)}: $patch \"{directive}\" is not allowed in a list of primitives: expected \"replace\" or \"merge\"");
-                    continue;
-                }
-                if (item is JsonObject or JsonArray)
-                    throw new PatchException($"{Where(path)}: expected a list of primitives, found {Describe(item)}");
-                patchItems.Add(item);
-            }
-            if (replace)
-                return ToArray(Distinct(patchItems));
-
-            var existing = original.ToList();
-            original.Clear(); // detach the elements so they move into the result without copying
-            var merged = Distinct(existing.Concat(patchItems).ToList());
-            var inPatch = merged.Where(m => patchItems.Any(p => JsonNode.DeepEquals(p, m))).ToList();
-            var serverOnly = merged.Where(m => !patchItems.Any(p => JsonNode.DeepEquals(p, m))).ToList();
-            return ToArray(NormalizeOrder(inPatch, serverOnly, patchItems, serverOrder, Identity(null)));
-        }
-
-        private JsonArray MergeKeyedList(JsonArray original, JsonArray patch, string mergeKey, string path, List<JsonNode?> serverOrder)
-        {
-            var items = original.ToList();
-            original.Clear(); // detach the elements so they move into the result without copying
-            var patchElements = new List<JsonObject>();
-            var replace = false;
-            foreach (var item in patch)
-            {
-                if (item is not JsonObject element)
-                    throw new PatchException($"{Where(path)}: the list is merged on \"{mergeKey}\", so its elements must be objects, found {Describe(item)}");
-                if (!element.TryGetPropertyValue(PatchDirective, out var directiveNode))
-                {
-                    patchElements.Add(element);
-                    continue;
-                }
-                switch (DirectiveValue(directiveNode, path))
-                {
-                    case "delete":
-                        if (!element.TryGetPropertyValue(mergeKey, out var deleteKey))
-                            throw new PatchException($"{Where(path)}: {Describe(element)} does not contain declared merge key: {mergeKey}");
-                        items.RemoveAll(i => i is JsonObject o && o.TryGetPropertyValue(mergeKey, out var k) && JsonNode.DeepEquals(k, deleteKey));
-                        break;
-                    case "replace":
-                        replace = true;
-                        // An element carrying fields besides the directive is kept in the replacement list.
-                        if (element.Count > 1)
-                            patchElements.Add(Without(element, PatchDirective));
-                        break;
-                    case "merge":
-                        patchElements.Add(Without(element, PatchDirective));
-                        break;
-                    case var other:
-                        throw new PatchException($"{Where(path)}: unknown $patch directive \"{other}\" in a list: expected \"replace\", \"delete\" or \"merge\"");
-                }
-            }
-
-            if (replace)
-                return ToArray(patchElements.Select(e => (JsonNode?)MergeMap(new JsonObject(), e, path)));
-
-            var mergedKeys = new List<JsonNode?>();
-            foreach (var element in patchElements)
-            {
-                if (!element.TryGetPropertyValue(mergeKey, out var key))
-                    throw new PatchException($"{Where(path)}: {Describe(element)} does not contain declared merge key: {mergeKey}");
-                mergedKeys.Add(key);
-                var index = items.FindIndex(i => i is JsonObject o && o.TryGetPropertyValue(mergeKey, out var k) && JsonNode.DeepEquals(k, key));
-                if (index >= 0)
-                {
-                    var target = (JsonObject)items[index]!;
-                    var merged = MergeMap(target, element, path);
-                    if (merged is null)
-                        items.RemoveAt(index);
-                    else
-                        items[index] = merged;
-                }
-                else
-                {
-                    var added = MergeMap(new JsonObject(), element, path);
-                    if (added is not null)
-                        items.Add(added);
-                }
-            }
-
-            var identity = Identity(mergeKey);
-            var inPatch = items.Where(i => mergedKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
-            var serverOnly = items.Where(i => !mergedKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
-            var patchOrder = patchElements.Select(e => (JsonNode?)e).ToList();
-            return ToArray(NormalizeOrder(inPatch, serverOnly, patchOrder, serverOrder, identity));
-        }
-
-        /// <summary>Orders a merged list by a <c>$setElementOrder</c> list, server-only elements interleaved.</summary>
-        private static JsonArray Reorder(JsonArray merged, JsonArray order, List<JsonNode?> serverOrder, ListStrategy strategy, string path)
-        {
-            var identity = Identity(strategy.MergeKey);
-            if (strategy.MergeKey is { } key)
-            {
-                foreach (var entry in order)
-                {
-                    if (entry is not JsonObject o || !o.ContainsKey(key))
-                        throw new PatchException(
-                            $"{Where(path)}: $setElementOrder entries must be objects holding the merge key \"{key}\", found {Describe(entry)}");
-                }
-            }
-            var orderKeys = order.Select(identity).ToList();
-            var items = merged.ToList();
-            merged.Clear(); // detach the elements so they move into the result without copying
-            var inOrder = items.Where(i => orderKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
-            var serverOnly = items.Where(i => !orderKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
-            return ToArray(NormalizeOrder(inOrder, serverOnly, order.ToList(), serverOrder, identity));
-        }
-
-        /// <summary>
-        /// Kubernetes' normalizeElementOrder: patch items sorted by the patch order, server-only items by
-        /// the server order, then merged: a server-only item goes before a patch item only when both are
-        /// in the server list and it came first there.
-        /// </summary>
-        private static List<JsonNode?> NormalizeOrder(
-            List<JsonNode?> patchItems, List<JsonNode?> serverOnly, List<JsonNode?> patchOrder, List<JsonNode?> serverOrder,
-            Func<JsonNode?, JsonNode?> identity)
-        {
-            int IndexIn(List<JsonNode?> list, JsonNode? item)
-            {
-                var id = identity(item);
-                return list.FindIndex(x => JsonNode.DeepEquals(identity(x), id));
-            }
-
-            var right = StableSortByIndex(patchItems, item => IndexIn(patchOrder, item));
-            var left = StableSortByIndex(serverOnly, item => IndexIn(serverOrder, item));
-            var result = new List<JsonNode?>(left.Count + right.Count);
-            int i = 0, j = 0;
-            while (i < left.Count || j < right.Count)
-            {
-                if (i >= left.Count)
-                {
-                    result.Add(right[j++]);
-                }
-                else if (j >= right.Count)
-                {
-                    result.Add(left[i++]);
-                }
-                else
-                {
-                    var li = IndexIn(serverOrder, left[i]);
-                    var ri = IndexIn(serverOrder, right[j]);
-                    if (li >= 0 && ri >= 0 && li < ri)
-                        result.Add(left[i++]);
-                    else
-                        result.Add(right[j++]);
-                }
-            }
-            return result;
-        }
-
-        /// <summary>Items found in the order list sorted by it, the others after them in their own order.</summary>
-        private static List<JsonNode?> StableSortByIndex(List<JsonNode?> items, Func<JsonNode?, int> index) =>
-            items.Select((item, position) => (item, position, index: index(item)))
-                .OrderBy(x => x.index < 0 ? 1 : 0)
-                .ThenBy(x => x.index < 0 ? x.position : x.index)
-                .ThenBy(x => x.position)
-                .Select(x => x.item)
-                .ToList();
-
-        private static Func<JsonNode?, JsonNode?> Identity(string? mergeKey) =>
-            mergeKey is null ? item => item : item => item is JsonObject o ? o[mergeKey] : null;
-
         private static void ApplyRetainKeys(JsonObject original, JsonObject patch, JsonNode? retainNode, string path)
         {
             if (retainNode is not JsonArray retainList || retainList.Any(k => k is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
@@ -410,25 +191,6 @@ public static class StrategicMergePatch
                     copy[k] = v?.DeepClone();
             }
             return copy;
-        }
-
-        private static List<JsonNode?> Distinct(List<JsonNode?> items)
-        {
-            var result = new List<JsonNode?>();
-            foreach (var item in items)
-            {
-                if (!result.Any(r => JsonNode.DeepEquals(r, item)))
-                    result.Add(item);
-            }
-            return result;
-        }
-
-        private static JsonArray ToArray(IEnumerable<JsonNode?> items)
-        {
-            var array = new JsonArray();
-            foreach (var item in items)
-                array.Add(item is null ? null : item.Parent is null ? item : item.DeepClone());
-            return array;
         }
 
         private static string Where(string path) => path.Length == 0 ? "strategic merge patch" : $"strategic merge patch at {path.Replace('/', '.')}";
