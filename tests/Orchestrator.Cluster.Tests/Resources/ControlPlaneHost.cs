@@ -8,6 +8,7 @@ using Orchestrator.Cluster.Hosting;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.Cluster.Scheduling;
 using Orchestrator.Cluster.Services;
+using Orchestrator.TestSupport;
 
 namespace Orchestrator.Cluster.Tests.Resources;
 
@@ -32,33 +33,11 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         Store = host.Services.GetRequiredService<ResourceStore>();
     }
 
-    public static string PersistenceHocon(string connectionString, string provider, string? schema)
-    {
-        var schemaLines = schema is null ? "" : $$"""
-            akka.persistence.journal.sql.default.schema-name = "{{schema}}"
-            akka.persistence.snapshot-store.sql.default.schema-name = "{{schema}}"
-            akka.persistence.query.journal.sql.default.schema-name = "{{schema}}"
-            """;
-        return $$"""
-            akka.persistence {
-              journal { plugin = "akka.persistence.journal.sql", sql { connection-string = "{{connectionString}}", provider-name = "{{provider}}" } }
-              snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { connection-string = "{{connectionString}}", provider-name = "{{provider}}" } }
-              query.journal.sql { connection-string = "{{connectionString}}", provider-name = "{{provider}}" }
-            }
-            {{schemaLines}}
-            """;
-    }
-
     public static async Task<ControlPlaneHost> Start(IJournalProvider journal, string extraHocon = "")
     {
         ArgumentNullException.ThrowIfNull(journal);
-        var config = ConfigurationFactory.ParseString($$"""
-                akka.loglevel = WARNING
-                akka.actor.provider = cluster
-                akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-                akka.cluster.sharding.role = ""
-                {{extraHocon}}
-                """)
+        // Later keys win in one HOCON text: the test's own after the in-process cluster's.
+        var config = ConfigurationFactory.ParseString(TestHocon.InProcessCluster() + "\n" + extraHocon)
             .WithFallback(ConfigurationFactory.ParseString(journal.PersistenceHocon))
             .WithFallback(ControlPlane.DefaultConfig);
         var controlPlane = ControlPlaneSettings.From(config);

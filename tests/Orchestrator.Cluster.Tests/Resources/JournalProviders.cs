@@ -35,7 +35,7 @@ public sealed class SqliteJournal : IJournalProvider
 
     public string? Unavailable => null;
 
-    public string PersistenceHocon => ControlPlaneHost.PersistenceHocon(ConnectionString, "SQLite.MS", null);
+    public string PersistenceHocon => TestHocon.SqlJournal(ConnectionString, "SQLite.MS");
 
     public async Task<long> SnapshotRows()
     {
@@ -77,7 +77,7 @@ public sealed class PostgresJournal : IJournalProvider
         command.ExecuteNonQuery();
     }
 
-    public string PersistenceHocon => ControlPlaneHost.PersistenceHocon(RealParts.PostgresConnectionString, "PostgreSQL.15", _schema);
+    public string PersistenceHocon => TestHocon.SqlJournal(RealParts.PostgresConnectionString, "PostgreSQL.15", _schema);
 
     public async Task<long> SnapshotRows()
     {

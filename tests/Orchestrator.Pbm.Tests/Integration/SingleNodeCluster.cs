@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Orchestrator.CommandHost;
+using Orchestrator.TestSupport;
 
 namespace Orchestrator.Pbm.Tests.Integration;
 
@@ -26,18 +27,9 @@ public sealed class SingleNodeCluster : IAsyncLifetime
 
     public string SelfAddress => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
 
-    public static Config ClusterConfig(string roles = "[pbm-test]") => ConfigurationFactory.ParseString($$"""
-        akka {
-          loglevel = WARNING
-          actor.provider = cluster
-          remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-          cluster {
-            roles = {{roles}}
-            min-nr-of-members = 1
-            downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-          }
-          coordinated-shutdown.run-by-clr-shutdown-hook = off
-        }
+    public static Config ClusterConfig(string roles = "[pbm-test]") => ConfigurationFactory.ParseString(TestHocon.InProcessCluster() + $"""
+
+        akka.cluster.roles = {roles}
         orchestrator.command-host.port = 0
         """);
 
