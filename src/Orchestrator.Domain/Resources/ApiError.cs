@@ -39,6 +39,9 @@ public sealed record ApiError(
 
     public static ApiError BadRequest(string message) => new((int)HttpStatusCode.BadRequest, "BadRequest", message);
 
+    /// <summary>An object naming another namespace than its request (as the API server words it).</summary>
+    public static ApiError NamespaceMismatch() => BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+
     public static ApiError Forbidden(string message) => new((int)HttpStatusCode.Forbidden, "Forbidden", message);
 
     public static ApiError MethodNotAllowed(string message) => new((int)HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", message);

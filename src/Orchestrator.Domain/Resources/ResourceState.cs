@@ -78,7 +78,7 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
             }
             if (Kind.Namespaced && requested.Metadata().GetString("namespace") is { Length: > 0 } ns && ns != Key.Namespace)
             {
-                return Decision.Refuse(ApiError.BadRequest("the namespace of the provided object does not match the namespace sent on the request"));
+                return Decision.Refuse(ApiError.NamespaceMismatch());
             }
             var normalized = Kind.Normalize(requested);
             JsonObject updated;

@@ -88,7 +88,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                     var decoded = await bodies.ReadObject(http);
                     var body = decoded.Object;
                     if (t.Kind.Namespaced && body.Namespace() is { Length: > 0 } bodyNs && bodyNs != t.Namespace)
-                        throw new ApiErrorException(ApiError.BadRequest($"the namespace of the provided object does not match the namespace sent on the request"));
+                        throw new ApiErrorException(ApiError.NamespaceMismatch());
                     if (DryRun(http)) throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
                     CheckFields(http, t.Kind, decoded);
                     await WriteJson(http, await store.Create(t.Kind, t.Namespace, body, ct), 201);

@@ -130,7 +130,7 @@ public sealed class ManifestPaletteTests(OrchestratorNode fixture, ITestOutputHe
         Assert.Matches(@"^TIME\s+RESOURCE-VERSION\s+CHANGE\s+SUMMARY$", lines[1]);
         var changes = lines.Skip(2).ToArray();
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+\d+\s+created\s+image web=nginx:1\.25; replicas 2; labels app=web$", changes[0]);
-        Assert.Contains(changes, line => line.Contains("applied", StringComparison.Ordinal) && line.Contains("image web: nginx:1.25→nginx:1.26", StringComparison.Ordinal));
+        Assert.Contains(changes, line => line.Contains("patched", StringComparison.Ordinal) && line.Contains("image web: nginx:1.25→nginx:1.26", StringComparison.Ordinal));
         Assert.Contains(changes, line => line.Contains("scaled", StringComparison.Ordinal) && line.Contains("spec.replicas: 2→5", StringComparison.Ordinal));
         Assert.Contains(changes, line => line.Contains("labels +tier=front", StringComparison.Ordinal));
         var versions = changes.Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -191,6 +191,63 @@ public sealed class ManifestPaletteTests(OrchestratorNode fixture, ITestOutputHe
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("document 2 of the manifest has kind 'Frobnicator', which this cluster does not serve", result.StandardError, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// pbm apply writes through the node's API, so a manifest the API refuses is refused with the
+    /// API's own words: the test sends the same object to the API as kubectl would
+    /// (<c>fieldValidation=Strict</c>) and expects exactly that Status in pbm's error.
+    /// </summary>
+    [Theory]
+    [InlineData("an unknown field")]
+    [InlineData("a repeated field")]
+    [InlineData("an invalid name")]
+    [InlineData("a namespace that does not exist")]
+    [InlineData("a namespace other than -n")]
+    [InlineData("a dry run")]
+    public async Task Apply_is_admitted_by_the_API_and_refused_in_its_words(string problem)
+    {
+        var ns = UniqueNamespace("admit");
+        await ApplyAsync(Namespace(ns));
+        var other = UniqueNamespace("absent");
+        var (name, objectNs, requestNs, extra, args, query) = problem switch
+        {
+            "an unknown field" => ("odd", ns, ns, "\nextra: field", Array.Empty<string>(), ""),
+            "a repeated field" => ("twice", ns, ns, "\ndata: {b: c}", [], ""),
+            "an invalid name" => ("Not_A_Name", ns, ns, "", [], ""),
+            "a namespace that does not exist" => ("lost", other, other, "", [], ""),
+            "a namespace other than -n" => ("elsewhere", ns, other, "", ["-n", other], ""),
+            "a dry run" => ("rehearsed", ns, ns, "", ["--dry-run"], "&dryRun=All"),
+            _ => throw new ArgumentOutOfRangeException(nameof(problem)),
+        };
+        var manifest = $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {objectNs}\ndata: {{a: b}}{extra}\n";
+
+        var viaApi = await ApiRefusalAsync($"/api/v1/namespaces/{requestNs}/configmaps?fieldValidation=Strict{query}", manifest);
+        var viaPbm = await Pbm(["resource", "apply", "-f", Fixture.WriteManifest(manifest), .. args]);
+
+        if (problem == "a repeated field")
+        {
+            // A repeated key is refused as YAML before anything is sent, as kubectl refuses it reading the file.
+            Assert.Equal(2, viaPbm.ExitCode);
+            Assert.Contains("key \"data\" already set in map", viaPbm.StandardError, StringComparison.Ordinal);
+            Assert.Contains("strict decoding error: duplicate field \"data\"", viaApi, StringComparison.Ordinal);
+            return;
+        }
+        Assert.Equal(1, viaPbm.ExitCode);
+        Assert.Contains($"configmap/{name} (document 1): {viaApi}", viaPbm.StandardError, StringComparison.Ordinal);
+        var stored = await Pbm("config", "describe", name, "-n", requestNs);
+        Assert.Equal(1, stored.ExitCode);
+    }
+
+    /// <summary>POSTs the manifest (YAML, as kubectl may) to the node's API and returns its refusal as kubectl prints it.</summary>
+    private async Task<string> ApiRefusalAsync(string path, string yaml)
+    {
+        using var http = Fixture.Node.CreateHttpClient();
+        using var content = new StringContent(yaml, System.Text.Encoding.UTF8, "application/yaml");
+        using var response = await http.PostAsync(path, content);
+        Assert.False(response.IsSuccessStatusCode, $"the API accepted {path}");
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return $"Error from server ({status.RootElement.GetProperty("reason").GetString()}): {status.RootElement.GetProperty("message").GetString()}";
     }
 
     [Fact]

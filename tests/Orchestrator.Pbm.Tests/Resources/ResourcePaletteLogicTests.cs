@@ -69,14 +69,17 @@ public sealed class ResourcePaletteLogicTests
     }
 
     [Fact]
-    public void Manifests_default_the_namespace_and_refuse_a_conflicting_one()
+    public void Manifests_default_the_namespace_and_keep_a_conflicting_one_for_the_API_to_refuse()
     {
         var documents = ManifestDocuments.Parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n", "team");
 
         Assert.Equal(["team", ""], documents.Select(d => d.Namespace));
-        var conflict = Assert.Throws<CommandException>(() =>
-            ManifestDocuments.Parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: other}\n", "team"));
-        Assert.Contains("does not match -n team", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal("team", documents[0].Object["metadata"]!["namespace"]!.GetValue<string>());
+        Assert.All(documents, d => Assert.False(d.NamespaceMismatch));
+        var conflict = Assert.Single(ManifestDocuments.Parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: other}\n", "team"));
+        Assert.Equal("team", conflict.Namespace);
+        Assert.Equal("other", conflict.Object["metadata"]!["namespace"]!.GetValue<string>());
+        Assert.True(conflict.NamespaceMismatch);
     }
 
     [Fact]

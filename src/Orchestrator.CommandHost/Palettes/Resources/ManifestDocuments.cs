@@ -10,6 +10,9 @@ namespace Orchestrator.CommandHost.Palettes.Resources;
 internal sealed record ManifestDocument(int Position, ResourceKind Kind, string Namespace, string Name, JsonObject Object)
 {
     public string Reference => ResourceRendering.Reference(Kind, Name);
+
+    /// <summary>The object names another namespace than the one the request goes to (the API refuses that).</summary>
+    public bool NamespaceMismatch => Kind.Namespaced && Object.Namespace() != Namespace;
 }
 
 /// <summary>
@@ -66,14 +69,14 @@ internal static class ManifestDocuments
         if (name.Length == 0)
             throw Invalid(position, $"({kind.Kind}) has no metadata.name");
 
+        // The request goes to the -n namespace, else the object's own, else default; an object
+        // naming another namespace than -n keeps it, and the API refuses the mismatch in its words.
         var ns = "";
         if (kind.Namespaced)
         {
             var own = obj.Namespace();
-            if (own.Length > 0 && namespaceSwitch is { Length: > 0 } && own != namespaceSwitch)
-                throw Invalid(position, $"({kind.Kind} {name}) is in namespace '{own}', which does not match -n {namespaceSwitch}");
-            ns = own.Length > 0 ? own : namespaceSwitch is { Length: > 0 } ? namespaceSwitch : ResourceSwitches.DefaultNamespace;
-            obj.Metadata()["namespace"] = ns;
+            ns = namespaceSwitch is { Length: > 0 } ? namespaceSwitch : own.Length > 0 ? own : ResourceSwitches.DefaultNamespace;
+            if (own.Length == 0) obj.Metadata()["namespace"] = ns;
         }
         return new ManifestDocument(position, kind, ns, name, obj);
     }

@@ -14,7 +14,9 @@ namespace Orchestrator.CommandHost.Palettes.Resources;
 /// <remarks>
 /// <c>apply</c> creates what does not exist and strategic-merge-patches what does, like
 /// <c>kubectl apply</c> without its last-applied annotation: a field removed from the manifest is
-/// not removed from the object (remove it with an explicit <c>null</c>).
+/// not removed from the object (remove it with an explicit <c>null</c>). It writes through the
+/// node's own API (<see cref="NodeApiWrites"/>), so a manifest is admitted by exactly the rules,
+/// and refused with exactly the words, that kubectl meets.
 /// </remarks>
 public sealed class ManifestPalette : ResourcePalette
 {
@@ -24,14 +26,20 @@ public sealed class ManifestPalette : ResourcePalette
     private static readonly SwitchDefinition IgnoreNotFound =
         new("ignore-not-found", null, "Treat objects that do not exist as deleted.", IsFlag: true);
 
+    private static readonly SwitchDefinition DryRun =
+        new("dry-run", null, "Send the objects with dryRun=All: the API admits or refuses them without storing anything.", IsFlag: true);
+
     private readonly ObjectHistory _history;
+
+    private readonly Lazy<NodeApiWrites> _api;
 
     public ManifestPalette(ResourceStore store, TimeProvider time, ActorSystem system)
         : base("resource", "Any kind: apply -f, delete -f, history (every change from the journal).", store, time)
     {
         _history = new ObjectHistory(system);
-        AddResourceCommand(new CommandDefinition("apply", "Creates or updates the objects of a manifest (multi-document YAML or JSON).",
-            [ResourceSwitches.File, ResourceSwitches.Namespace], IsMutating: true), ApplyAsync);
+        _api = new Lazy<NodeApiWrites>(() => new NodeApiWrites(NodeApiClient.Create(system)));
+        AddResourceCommand(new CommandDefinition("apply", "Creates or updates the objects of a manifest (multi-document YAML or JSON) through the node's API.",
+            [ResourceSwitches.File, ResourceSwitches.Namespace, DryRun], IsMutating: true), ApplyAsync);
         AddResourceCommand(new CommandDefinition("delete", "Deletes the objects of a manifest.",
             [ResourceSwitches.File, ResourceSwitches.Namespace, IgnoreNotFound], IsMutating: true), DeleteAsync);
         AddResourceCommand(new CommandDefinition("history", "Every change ever made to an object: time, resourceVersion, change, what changed.",
@@ -41,12 +49,13 @@ public sealed class ManifestPalette : ResourcePalette
     private async Task<int> ApplyAsync(CommandRequest request, ICommandOutput output, CancellationToken ct)
     {
         var documents = ManifestDocuments.Parse(request.GetSwitch(ResourceSwitches.File.Name) ?? "", request.GetSwitch(ResourceSwitches.Namespace.Name));
+        var dryRun = request.HasFlag(DryRun.Name);
         var failures = 0;
         foreach (var document in documents)
         {
             try
             {
-                await output.WriteLineAsync($"{document.Reference} {await ApplyAsync(document, ct)}", ct);
+                await output.WriteLineAsync($"{document.Reference} {await ApplyAsync(document, dryRun, ct)}{(dryRun ? " (server dry run)" : "")}", ct);
             }
             catch (ApiErrorException e)
             {
@@ -60,20 +69,15 @@ public sealed class ManifestPalette : ResourcePalette
     }
 
     /// <summary>Creates the object, or patches it when it exists; returns created, configured or unchanged.</summary>
-    private async Task<string> ApplyAsync(ManifestDocument document, CancellationToken ct)
+    private async Task<string> ApplyAsync(ManifestDocument document, bool dryRun, CancellationToken ct)
     {
-        JsonObject current;
-        try
+        var api = _api.Value;
+        if (await api.GetAsync(document.Kind, document.Namespace, document.Name, ct) is not { } current)
         {
-            current = await Store.Get(document.Kind, document.Namespace, document.Name, ct);
-        }
-        catch (ApiErrorException e) when (e.Error.Code == 404)
-        {
-            await Store.Create(document.Kind, document.Namespace, document.Object, ct);
+            await api.CreateAsync(document.Kind, document.Namespace, document.Object, dryRun, ct);
             return "created";
         }
-        var patched = await Store.Patch(document.Kind, document.Namespace, document.Name, PatchType.Strategic, document.Object,
-            Subresource.Main, "applied", ct);
+        var patched = await api.StrategicPatchAsync(document.Kind, document.Namespace, document.Name, document.Object, dryRun, ct);
         return patched.ResourceVersion() == current.ResourceVersion() ? "unchanged" : "configured";
     }
 
@@ -81,6 +85,9 @@ public sealed class ManifestPalette : ResourcePalette
     {
         var documents = ManifestDocuments.Parse(request.GetSwitch(ResourceSwitches.File.Name) ?? "", request.GetSwitch(ResourceSwitches.Namespace.Name));
         var ignoreNotFound = request.HasFlag(IgnoreNotFound.Name);
+        // A delete carries no object for the API to compare: refuse the mismatch as the API refuses it on create.
+        if (documents.FirstOrDefault(d => d.NamespaceMismatch) is { } mismatch)
+            throw new CommandException($"{mismatch.Reference} (document {mismatch.Position}): {ErrorFromServer(ApiError.NamespaceMismatch())}");
         var failures = 0;
         foreach (var document in documents)
         {
