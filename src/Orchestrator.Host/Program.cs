@@ -43,6 +43,7 @@ builder.Services.AddLocalNode(settings.NodeAgent, settings.Docker);
 builder.Services.AddAkka("orchestrator", (akka, _) => akka
     .AddHocon(config, HoconAddMode.Prepend)
     .WithJournalMigration(settings.ControlPlane)      // journals of earlier versions: tags into the tag column, before any write
+    .WithJournalHealth(settings.ControlPlane)         // probes the journal: a blip is not taken for dead nodes
     .WithResourceRegions(settings.ControlPlane, time) // a shard region per kind: one persistent entity per object
     .WithResourceIndex(settings.ControlPlane)         // this member's journal-fed index: lists and watches
     .WithMemberLiveness(time)                         // which members were downed, for the node lifecycle controller

@@ -1,25 +1,26 @@
 using Akka.Actor;
+using Orchestrator.Cluster.Journal;
 
 namespace Orchestrator.Cluster.Controllers;
 
 /// <summary>The singleton that runs every controller as its child (as kube-controller-manager does).</summary>
 public sealed class ControllerManagerActor : ReceiveActor
 {
-    public ControllerManagerActor(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members)
+    public ControllerManagerActor(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, JournalHealth journal)
     {
-        foreach (var (name, props) in ControllerProps(store, settings, time, members)) Context.ActorOf(props, name);
+        foreach (var (name, props) in ControllerProps(store, settings, time, members, journal)) Context.ActorOf(props, name);
     }
 
     /// <summary>The manager, run as a cluster singleton (see <c>ControlPlaneHosting.WithControllerManager</c>).</summary>
-    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members) =>
-        Akka.Actor.Props.Create(() => new ControllerManagerActor(store, settings, time, members));
+    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, JournalHealth journal) =>
+        Akka.Actor.Props.Create(() => new ControllerManagerActor(store, settings, time, members, journal));
 
-    public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null)
+    public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, JournalHealth? journal = null)
     {
         yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
         yield return ("deployment", DeploymentController.Props(store, time));
         yield return ("garbage-collector", GarbageCollector.Props(store));
-        yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members));
+        yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members, journal));
         yield return ("namespace", NamespaceController.Props(store));
         yield return ("endpoints", EndpointsController.Props(store));
         yield return ("service-allocation-repair", ServiceAllocationRepair.Props(store, settings.AllocationRepairGrace, time));

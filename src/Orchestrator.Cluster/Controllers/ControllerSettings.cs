@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Orchestrator.Domain.Controllers;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -35,8 +36,20 @@ public sealed record ControllerSettings(
             config.GetTimeSpan("node-monitor-period", TimeSpan.FromSeconds(1)))
         {
             AllocationRepairGrace = config.GetTimeSpan("allocation-repair-grace", TimeSpan.FromMinutes(1)),
+            NodeEvictionRate = config.GetDouble("node-eviction-rate", 0.1),
+            NodeEvictionBurst = config.GetInt("node-eviction-burst", 1),
+            Disruption = new DisruptionSettings(config.GetDouble("unhealthy-zone-threshold", 0.55), config.GetInt("disruption-min-unhealthy-nodes", 2)),
         };
     }
+
+    /// <summary>How many nodes a second may have their pods evicted (Kubernetes' --node-eviction-rate, 0.1); 0: none.</summary>
+    public double NodeEvictionRate { get; init; } = 0.1;
+
+    /// <summary>How many nodes may have their pods evicted at once before <see cref="NodeEvictionRate"/> applies.</summary>
+    public int NodeEvictionBurst { get; init; } = 1;
+
+    /// <summary>When so many nodes are unhealthy that evictions stop (Kubernetes' unhealthyZoneThreshold).</summary>
+    public DisruptionSettings Disruption { get; init; } = DisruptionSettings.Default;
 
     /// <summary>How old a ClusterIP/NodePort allocation without its Service must be before the repair loop frees it.</summary>
     public TimeSpan AllocationRepairGrace { get; init; } = TimeSpan.FromMinutes(1);

@@ -27,6 +27,7 @@ namespace Orchestrator.Cluster.Hosting;
 /// services.AddAkka("orchestrator", (akka, sp) => akka
 ///     .AddHocon(config, HoconAddMode.Prepend)
 ///     .WithJournalMigration(controlPlane)       // before any entity writes
+///     .WithJournalHealth(controlPlane)          // probes the journal: whether it answers, for node lifecycle
 ///     .WithResourceRegions(controlPlane, time)  // a shard region per kind: one persistent entity per object
 ///     .WithResourceIndex(controlPlane)          // the journal-fed index lists and watches read
 ///     .WithMemberLiveness(time)                 // which members were downed, for node lifecycle
@@ -60,6 +61,7 @@ public static class ControlPlaneHosting
         });
         services.AddSingleton<IControllerStore>(sp => new ResourceStoreControllerStore(sp.GetRequiredService<ResourceStore>()));
         services.AddSingleton<MemberLiveness>();
+        services.AddSingleton(sp => new JournalHealth(sp.GetService<TimeProvider>() ?? TimeProvider.System, settings.JournalHealth.KeepOutages));
         return services;
     }
 
@@ -80,6 +82,28 @@ public static class ControlPlaneHosting
         });
     }
 
+    /// <summary>
+    /// Probes this member's journal (<c>SELECT 1</c> on the journal plugin's connection every
+    /// <c>orchestrator.journal-health.probe-interval</c>) into the registered
+    /// <see cref="JournalHealth"/> until the actor system terminates; the entities report their
+    /// writes into it too.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithJournalHealth(this AkkaConfigurationBuilder akka, ControlPlaneSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(akka);
+        ArgumentNullException.ThrowIfNull(settings);
+        return akka.WithActors((system, _, resolver) =>
+        {
+            var stop = new CancellationTokenSource();
+            _ = resolver.GetService<JournalHealth>().RunProbe(JournalConfig(system).GetConfig("akka.persistence.journal.sql"), settings.JournalHealth, stop.Token);
+            system.RegisterOnTermination(() =>
+            {
+                stop.Cancel();
+                stop.Dispose();
+            });
+        });
+    }
+
     /// <summary>Starts a shard region per kind (<see cref="ResourceKinds.All"/>): each object is one persistent <see cref="ResourceEntity"/>.</summary>
     public static AkkaConfigurationBuilder WithResourceRegions(this AkkaConfigurationBuilder akka, ControlPlaneSettings settings, TimeProvider time)
     {
@@ -88,7 +112,7 @@ public static class ControlPlaneHosting
         return akka.WithActors(async (system, _, resolver) =>
         {
             var positions = resolver.GetService<IJournalPositions>();
-            var entitySettings = new ResourceEntity.Settings(settings.Tag, settings.SnapshotEvery, settings.PassivateAfter);
+            var entitySettings = new ResourceEntity.Settings(settings.Tag, settings.SnapshotEvery, settings.PassivateAfter) { Journal = resolver.GetService<JournalHealth>() };
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system);
             var extractor = new ResourceMessageExtractor(settings.NumberOfShards);
@@ -146,7 +170,7 @@ public static class ControlPlaneHosting
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Enabled || !HasRole(akka, settings.Role)) return akka;
         return akka.WithSingleton<ControllerManagerActor>("controller-manager",
-            (_, _, resolver) => ControllerManagerActor.Props(resolver.GetService<IControllerStore>(), settings, time, resolver.GetService<MemberLiveness>()),
+            (_, _, resolver) => ControllerManagerActor.Props(resolver.GetService<IControllerStore>(), settings, time, resolver.GetService<MemberLiveness>(), resolver.GetService<JournalHealth>()),
             new ClusterSingletonOptions { Role = settings.Role }, createProxyToo: false);
     }
 

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Orchestrator.Cluster.Journal;
 
 namespace Orchestrator.Cluster.Hosting;
 
@@ -33,6 +34,12 @@ public sealed record ControlPlaneSettings(
             store.GetInt("number-of-shards"),
             index.GetString("tag"),
             index.GetInt("watch-window"),
-            index.GetTimeSpan("consistent-read-timeout"));
+            index.GetTimeSpan("consistent-read-timeout"))
+        {
+            JournalHealth = JournalHealthSettings.From(config.GetConfig("orchestrator.journal-health")),
+        };
     }
+
+    /// <summary>How this member probes its journal (<c>orchestrator.journal-health</c>).</summary>
+    public JournalHealthSettings JournalHealth { get; init; } = JournalHealthSettings.Default;
 }

@@ -20,6 +20,7 @@ public sealed class MemberLiveness
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _unreachableSince = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _removedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _members = new(StringComparer.Ordinal);
 
     /// <summary>Knows of no member: nodes are judged by their heartbeats alone.</summary>
     public static MemberLiveness None { get; } = new();
@@ -41,11 +42,28 @@ public sealed class MemberLiveness
             ? _unreachableSince.TryGetValue(member, out var unreachable) && unreachable < removed ? unreachable : removed
             : null;
 
+    /// <summary>
+    /// How many of the cluster's members (up, or leaving) this member reaches, itself included
+    /// (0 of 0 when it knows of no cluster). A member that reaches no majority may be the one cut
+    /// off: the node lifecycle controller on it evicts nothing.
+    /// </summary>
+    public (int Reachable, int Members) Reachability()
+    {
+        var members = _members.Keys.ToList();
+        return (members.Count(m => !_unreachableSince.ContainsKey(m)), members.Count);
+    }
+
+    internal void Member(string member) => _members.TryAdd(member, true);
+
     internal void Unreachable(string member, DateTimeOffset at) => _unreachableSince.TryAdd(member, at);
 
     internal void Reachable(string member) => _unreachableSince.TryRemove(member, out _);
 
-    internal void Removed(string member, DateTimeOffset at) => _removedAt.TryAdd(member, at);
+    internal void Removed(string member, DateTimeOffset at)
+    {
+        _removedAt.TryAdd(member, at);
+        _members.TryRemove(member, out _);
+    }
 
     /// <summary>The actor that records this member's view of the cluster into <paramref name="liveness"/> (subscribed to membership events); see <c>ControlPlaneHosting.WithMemberLiveness</c>.</summary>
     public static Props TrackerProps(MemberLiveness liveness, TimeProvider time)
@@ -64,6 +82,11 @@ public sealed class MemberLiveness
             Receive<ClusterEvent.UnreachableMember>(e => liveness.Unreachable(Format(e.Member.UniqueAddress), time.GetUtcNow()));
             Receive<ClusterEvent.ReachableMember>(e => liveness.Reachable(Format(e.Member.UniqueAddress)));
             Receive<ClusterEvent.MemberRemoved>(e => liveness.Removed(Format(e.Member.UniqueAddress), time.GetUtcNow()));
+            Receive<ClusterEvent.IMemberEvent>(e =>
+            {
+                if (e.Member.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving or MemberStatus.Exiting)
+                    liveness.Member(Format(e.Member.UniqueAddress));
+            });
             Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
             Receive<ClusterEvent.CurrentClusterState>(_ => { });
         }

@@ -22,7 +22,11 @@ namespace Orchestrator.Cluster.Resources;
 /// </summary>
 public sealed class ResourceEntity : ReceivePersistentActor, IWithStash
 {
-    public sealed record Settings(string Tag, int SnapshotEvery, TimeSpan PassivateAfter);
+    public sealed record Settings(string Tag, int SnapshotEvery, TimeSpan PassivateAfter)
+    {
+        /// <summary>Told of every failed and successful write, so the member knows whether its journal answers.</summary>
+        public JournalHealth Journal { get; init; } = JournalHealth.AlwaysAvailable;
+    }
 
     private sealed record Positioned(IResourceEvent Event, long Position, IActorRef ReplyTo);
 
@@ -101,6 +105,7 @@ public sealed class ResourceEntity : ReceivePersistentActor, IWithStash
         var replyTo = Sender;
         Persist(new Tagged(decision.Event, [_settings.Tag]), _ =>
         {
+            _settings.Journal.Succeeded();
             BecomePositioning();
             _positions.PositionOf(PersistenceId, LastSequenceNr)
                 .PipeTo(Self, success: p => new Positioned(decision.Event, p, replyTo), failure: e => new PositionFailed(e, replyTo));
@@ -135,8 +140,15 @@ public sealed class ResourceEntity : ReceivePersistentActor, IWithStash
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "persisting event {0} of {1} failed", sequenceNr, PersistenceId);
+        _settings.Journal.Failed();
         Sender.Tell(new ResourceReply(null, ApiError.ServiceUnavailable($"the journal refused the write: {cause.Message}")));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _settings.Journal.Failed();
+        base.OnRecoveryFailure(reason, message);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

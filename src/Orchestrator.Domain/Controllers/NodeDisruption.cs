@@ -110,7 +110,7 @@ public static class NodeDisruption
         var share = (double)unhealthy / nodes;
         if (share <= settings.UnhealthyThreshold) return null;
         return new(EvictionHold.ClusterDisruption, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{unhealthy} of {nodes} nodes ({share:P0}) are unhealthy, more than the {settings.UnhealthyThreshold:P0} disruption threshold: evictions are held (the cause is more likely the control plane or the network than the nodes) until fewer nodes are unhealthy"));
+            $"{unhealthy} of {nodes} nodes ({share * 100:0}%) are unhealthy, more than the {settings.UnhealthyThreshold * 100:0.#}% disruption threshold: evictions are held (the cause is more likely the control plane or the network than the nodes) until fewer nodes are unhealthy"));
     }
 
     /// <summary>The first reason to hold evictions: this member cut off, then a cluster-wide disruption.</summary>

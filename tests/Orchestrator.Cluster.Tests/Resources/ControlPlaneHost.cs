@@ -47,6 +47,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         builder.Services.AddAkka("orchestrator-test", akka => akka
             .AddHocon(config, HoconAddMode.Prepend)
             .WithJournalMigration(controlPlane)
+            .WithJournalHealth(controlPlane)
             .WithResourceRegions(controlPlane, time)
             .WithResourceIndex(controlPlane)
             .WithMemberLiveness(time)
