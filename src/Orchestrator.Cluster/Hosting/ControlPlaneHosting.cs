@@ -92,7 +92,7 @@ public static class ControlPlaneHosting
     {
         ArgumentNullException.ThrowIfNull(akka);
         ArgumentNullException.ThrowIfNull(settings);
-        return akka.WithActors((system, _, resolver) =>
+        return akka.WithActors((system, registry, resolver) =>
         {
             var stop = new CancellationTokenSource();
             _ = resolver.GetService<JournalHealth>().RunProbe(JournalConfig(system).GetConfig("akka.persistence.journal.sql"), settings.JournalHealth, stop.Token);
