@@ -9,11 +9,17 @@ namespace Orchestrator.Domain.Patching;
 /// RFC 6902 JSON Patch (<c>kubectl patch --type=json</c>, <c>application/json-patch+json</c>): a list
 /// of <c>add</c>, <c>remove</c>, <c>replace</c>, <c>move</c>, <c>copy</c> and <c>test</c>
 /// operations addressed by RFC 6901 JSON Pointers. Operations apply in order and all or nothing.
+/// A patch's <c>copy</c> operations together may copy at most <see cref="MaxCopiedValues"/> values:
+/// each can copy the whole document into itself, so without a bound 64 operations would build 2^64
+/// values (Kubernetes bounds them the same way, with json-patch's <c>AccumulatedCopySizeLimit</c>).
 /// </summary>
 public static class JsonPatch
 {
+    /// <summary>Most values (objects, arrays, scalars) one patch's copy operations may copy, all together: the default of <c>orchestrator.api.decoding.max-values</c>.</summary>
+    public const long MaxCopiedValues = 200_000;
+
     /// <summary>Applies the operations in <paramref name="patch"/> (a JSON array) to a copy of <paramref name="target"/>.</summary>
-    /// <exception cref="PatchException">The patch is malformed, a path does not exist, or a test fails.</exception>
+    /// <exception cref="PatchException">The patch is malformed, a path does not exist, a test fails, or its copies exceed <see cref="MaxCopiedValues"/>.</exception>
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch)
     {
         if (patch is not JsonArray operations)
@@ -21,16 +27,17 @@ public static class JsonPatch
 
         // The document lives under a holder so that the root can be replaced like any other value.
         var holder = new JsonObject { ["doc"] = target?.DeepClone() };
+        var copied = 0L;
         for (var i = 0; i < operations.Count; i++)
         {
             if (operations[i] is not JsonObject operation)
                 throw new PatchException($"JSON patch operation {i}: must be an object, not {Describe(operations[i])}");
-            ApplyOperation(holder, operation, i);
+            ApplyOperation(holder, operation, i, ref copied);
         }
         return holder["doc"]?.DeepClone();
     }
 
-    private static void ApplyOperation(JsonObject holder, JsonObject operation, int index)
+    private static void ApplyOperation(JsonObject holder, JsonObject operation, int index, ref long copied)
     {
         var op = RequiredString(operation, "op", index);
         var path = RequiredString(operation, "path", index);
@@ -70,8 +77,11 @@ public static class JsonPatch
             case "copy":
             {
                 var from = RequiredString(operation, "from", index);
-                var value = Get(holder, ParsePointer(from, where), where, "from")?.DeepClone();
-                Add(holder, tokens, value, where);
+                var source = Get(holder, ParsePointer(from, where), where, "from");
+                copied += CountValues(source, MaxCopiedValues - copied + 1);
+                if (copied > MaxCopiedValues)
+                    throw new PatchException($"{where}: the patch's copy operations copy more than {MaxCopiedValues} values");
+                Add(holder, tokens, source, where); // Add copies it
                 break;
             }
             case "test":
@@ -85,6 +95,28 @@ public static class JsonPatch
             default:
                 throw new PatchException($"JSON patch operation {index}: unknown op \"{op}\": expected add, remove, replace, move, copy or test");
         }
+    }
+
+    /// <summary>The values in <paramref name="node"/> (itself included), counting no further than <paramref name="stopAt"/>.</summary>
+    private static long CountValues(JsonNode? node, long stopAt)
+    {
+        var count = 0L;
+        var pending = new Stack<JsonNode?>();
+        pending.Push(node);
+        while (pending.Count > 0 && count < stopAt)
+        {
+            count++;
+            switch (pending.Pop())
+            {
+                case JsonObject obj:
+                    foreach (var member in obj) pending.Push(member.Value);
+                    break;
+                case JsonArray array:
+                    foreach (var item in array) pending.Push(item);
+                    break;
+            }
+        }
+        return count;
     }
 
     private static void Add(JsonObject holder, List<string> tokens, JsonNode? value, string where)

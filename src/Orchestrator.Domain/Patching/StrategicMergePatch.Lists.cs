@@ -81,8 +81,9 @@ public static partial class StrategicMergePatch
             var existing = original.ToList();
             original.Clear(); // detach the elements so they move into the result without copying
             var merged = Distinct(existing.Concat(patchItems).ToList());
-            var inPatch = merged.Where(m => patchItems.Any(p => JsonNode.DeepEquals(p, m))).ToList();
-            var serverOnly = merged.Where(m => !patchItems.Any(p => JsonNode.DeepEquals(p, m))).ToList();
+            var patchSet = NodeKeyComparer.Set(patchItems);
+            var inPatch = merged.Where(m => patchSet.Contains(new NodeKey(m))).ToList();
+            var serverOnly = merged.Where(m => !patchSet.Contains(new NodeKey(m))).ToList();
             return ToArray(NormalizeOrder(inPatch, serverOnly, patchItems, serverOrder, Identity(null)));
         }
 
@@ -91,6 +92,7 @@ public static partial class StrategicMergePatch
             var items = original.ToList();
             original.Clear(); // detach the elements so they move into the result without copying
             var patchElements = new List<JsonObject>();
+            var deleteKeys = new HashSet<NodeKey>(NodeKeyComparer.Instance);
             var replace = false;
             foreach (var item in patch)
             {
@@ -106,7 +108,7 @@ public static partial class StrategicMergePatch
                     case "delete":
                         if (!element.TryGetPropertyValue(mergeKey, out var deleteKey))
                             throw new PatchException($"{Where(path)}: {Describe(element)} does not contain declared merge key: {mergeKey}");
-                        items.RemoveAll(i => i is JsonObject o && o.TryGetPropertyValue(mergeKey, out var k) && JsonNode.DeepEquals(k, deleteKey));
+                        deleteKeys.Add(new NodeKey(deleteKey));
                         break;
                     case "replace":
                         replace = true;
@@ -124,34 +126,56 @@ public static partial class StrategicMergePatch
 
             if (replace)
                 return ToArray(patchElements.Select(e => (JsonNode?)MergeMap(new JsonObject(), e, path)));
+            if (deleteKeys.Count > 0)
+                items.RemoveAll(i => i is JsonObject o && o.TryGetPropertyValue(mergeKey, out var k) && deleteKeys.Contains(new NodeKey(k)));
 
-            var mergedKeys = new List<JsonNode?>();
+            // Where each merge key's elements are (in order), so each patch element finds its own at once.
+            var positions = new Dictionary<NodeKey, List<int>>(NodeKeyComparer.Instance);
+            void Track(JsonNode? element, int position)
+            {
+                if (element is not JsonObject o || !o.TryGetPropertyValue(mergeKey, out var k)) return;
+                if (!positions.TryGetValue(new NodeKey(k), out var at)) positions[new NodeKey(k)] = at = [];
+                at.Add(position);
+            }
+            for (var i = 0; i < items.Count; i++)
+                Track(items[i], i);
+            var removed = new List<bool>(items.Select(_ => false));
+            var mergedKeys = new HashSet<NodeKey>(NodeKeyComparer.Instance);
             foreach (var element in patchElements)
             {
                 if (!element.TryGetPropertyValue(mergeKey, out var key))
                     throw new PatchException($"{Where(path)}: {Describe(element)} does not contain declared merge key: {mergeKey}");
-                mergedKeys.Add(key);
-                var index = items.FindIndex(i => i is JsonObject o && o.TryGetPropertyValue(mergeKey, out var k) && JsonNode.DeepEquals(k, key));
-                if (index >= 0)
+                mergedKeys.Add(new NodeKey(key));
+                if (positions.TryGetValue(new NodeKey(key), out var at) && at.Count > 0)
                 {
-                    var target = (JsonObject)items[index]!;
-                    var merged = MergeMap(target, element, path);
+                    var index = at[0];
+                    var merged = MergeMap((JsonObject)items[index]!, element, path);
                     if (merged is null)
-                        items.RemoveAt(index);
+                    {
+                        removed[index] = true;
+                        at.RemoveAt(0);
+                    }
                     else
+                    {
                         items[index] = merged;
+                    }
                 }
                 else
                 {
                     var added = MergeMap(new JsonObject(), element, path);
                     if (added is not null)
+                    {
                         items.Add(added);
+                        removed.Add(false);
+                        Track(added, items.Count - 1);
+                    }
                 }
             }
+            items = items.Where((_, i) => !removed[i]).ToList();
 
             var identity = Identity(mergeKey);
-            var inPatch = items.Where(i => mergedKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
-            var serverOnly = items.Where(i => !mergedKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
+            var inPatch = items.Where(i => mergedKeys.Contains(new NodeKey(identity(i)))).ToList();
+            var serverOnly = items.Where(i => !mergedKeys.Contains(new NodeKey(identity(i)))).ToList();
             var patchOrder = patchElements.Select(e => (JsonNode?)e).ToList();
             return ToArray(NormalizeOrder(inPatch, serverOnly, patchOrder, serverOrder, identity));
         }
@@ -169,11 +193,11 @@ public static partial class StrategicMergePatch
                             $"{Where(path)}: $setElementOrder entries must be objects holding the merge key \"{key}\", found {Describe(entry)}");
                 }
             }
-            var orderKeys = order.Select(identity).ToList();
+            var orderKeys = NodeKeyComparer.Set(order.Select(identity));
             var items = merged.ToList();
             merged.Clear(); // detach the elements so they move into the result without copying
-            var inOrder = items.Where(i => orderKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
-            var serverOnly = items.Where(i => !orderKeys.Any(k => JsonNode.DeepEquals(k, identity(i)))).ToList();
+            var inOrder = items.Where(i => orderKeys.Contains(new NodeKey(identity(i)))).ToList();
+            var serverOnly = items.Where(i => !orderKeys.Contains(new NodeKey(identity(i)))).ToList();
             return ToArray(NormalizeOrder(inOrder, serverOnly, order.ToList(), serverOrder, identity));
         }
 
@@ -186,14 +210,12 @@ public static partial class StrategicMergePatch
             List<JsonNode?> patchItems, List<JsonNode?> serverOnly, List<JsonNode?> patchOrder, List<JsonNode?> serverOrder,
             Func<JsonNode?, JsonNode?> identity)
         {
-            int IndexIn(List<JsonNode?> list, JsonNode? item)
-            {
-                var id = identity(item);
-                return list.FindIndex(x => JsonNode.DeepEquals(identity(x), id));
-            }
+            var inPatchOrder = NodeKeyComparer.FirstIndex(patchOrder, identity);
+            var inServerOrder = NodeKeyComparer.FirstIndex(serverOrder, identity);
+            int IndexIn(Dictionary<NodeKey, int> index, JsonNode? item) => index.TryGetValue(new NodeKey(identity(item)), out var at) ? at : -1;
 
-            var right = StableSortByIndex(patchItems, item => IndexIn(patchOrder, item));
-            var left = StableSortByIndex(serverOnly, item => IndexIn(serverOrder, item));
+            var right = StableSortByIndex(patchItems, item => IndexIn(inPatchOrder, item));
+            var left = StableSortByIndex(serverOnly, item => IndexIn(inServerOrder, item));
             var result = new List<JsonNode?>(left.Count + right.Count);
             int i = 0, j = 0;
             while (i < left.Count || j < right.Count)
@@ -208,8 +230,8 @@ public static partial class StrategicMergePatch
                 }
                 else
                 {
-                    var li = IndexIn(serverOrder, left[i]);
-                    var ri = IndexIn(serverOrder, right[j]);
+                    var li = IndexIn(inServerOrder, left[i]);
+                    var ri = IndexIn(inServerOrder, right[j]);
                     if (li >= 0 && ri >= 0 && li < ri)
                         result.Add(left[i++]);
                     else
@@ -233,13 +255,8 @@ public static partial class StrategicMergePatch
 
         private static List<JsonNode?> Distinct(List<JsonNode?> items)
         {
-            var result = new List<JsonNode?>();
-            foreach (var item in items)
-            {
-                if (!result.Any(r => JsonNode.DeepEquals(r, item)))
-                    result.Add(item);
-            }
-            return result;
+            var seen = new HashSet<NodeKey>(NodeKeyComparer.Instance);
+            return items.Where(item => seen.Add(new NodeKey(item))).ToList();
         }
 
         private static JsonArray ToArray(IEnumerable<JsonNode?> items)

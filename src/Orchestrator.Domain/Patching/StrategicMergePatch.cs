@@ -81,8 +81,11 @@ public static partial class StrategicMergePatch
                         throw new PatchException($"{Where(fieldPath)}: {DeleteFromPrimitiveListPrefix}{field} must be a list, not {Describe(deleteNode)}");
                     if (original[field] is JsonArray list)
                     {
-                        foreach (var item in list.Where(item => toDelete.Any(d => JsonNode.DeepEquals(d, item))).ToList())
-                            list.Remove(item);
+                        var delete = NodeKeyComparer.Set(toDelete);
+                        var kept = list.Where(item => !delete.Contains(new NodeKey(item))).ToList();
+                        list.Clear(); // detach the elements so the kept ones move back without copying
+                        foreach (var item in kept)
+                            list.Add(item);
                     }
                 }
 

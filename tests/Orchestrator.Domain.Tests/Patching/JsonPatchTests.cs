@@ -39,6 +39,27 @@ public class JsonPatchTests
     }
 
     [Fact]
+    public void Copies_of_the_whole_document_into_itself_stop_at_the_copy_budget()
+    {
+        // Each copy doubles the document: 64 of them would be 2^64 values (it crashed the test host).
+        var bomb = "[" + string.Join(",", Enumerable.Range(0, 64).Select(i => $$"""{"op":"copy","from":"","path":"/c{{i}}"}""")) + "]";
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<PatchException>(() => Apply("""{"a":[1,2,3]}""", bomb));
+        Assert.Contains($"copy more than {JsonPatch.MaxCopiedValues} values", e.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 256L * 1024 * 1024);
+        // Copies within the budget still apply.
+        var ten = "[" + string.Join(",", Enumerable.Range(0, 10).Select(i => $$"""{"op":"copy","from":"","path":"/c{{i}}"}""")) + "]";
+        Assert.Equal(4 << 10, Count(Apply("""{"a":[1,2]}""", ten)));
+    }
+
+    private static int Count(JsonNode? node) => node switch
+    {
+        JsonObject o => 1 + o.Sum(m => Count(m.Value)),
+        JsonArray a => 1 + a.Sum(Count),
+        _ => 1,
+    };
+
+    [Fact]
     public void The_root_can_be_replaced_added_and_tested()
     {
         AssertJson("""[1]""", Apply("""{"a":1}""", """[{"op":"replace","path":"","value":[1]}]"""));
