@@ -29,7 +29,6 @@ public sealed class CommandHostServer : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, ICommandPalette> _palettes;
     private readonly string _nodeName;
     private readonly ILogger _logger;
-    private readonly Func<string, string?> _environment;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _sessions = new();
     private TcpListener? _listener;
@@ -41,20 +40,17 @@ public sealed class CommandHostServer : IAsyncDisposable
     /// <param name="palettes">The palettes to serve; names must be unique.</param>
     /// <param name="nodeName">Shown to clients on connect, normally the node's Akka address.</param>
     /// <param name="logger">Connection and refusal logs; never receives a token.</param>
-    /// <param name="environment">Reads environment variables (tests substitute it); defaults to the process environment.</param>
     public CommandHostServer(
         CommandHostSettings settings,
         IEnumerable<ICommandPalette> palettes,
         string nodeName,
-        ILogger? logger = null,
-        Func<string, string?>? environment = null)
+        ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(palettes);
         _settings = settings;
         _nodeName = nodeName;
         _logger = logger ?? NullLogger.Instance;
-        _environment = environment ?? Environment.GetEnvironmentVariable;
         var byName = new Dictionary<string, ICommandPalette>(StringComparer.Ordinal);
         foreach (var palette in palettes)
         {
@@ -81,7 +77,7 @@ public sealed class CommandHostServer : IAsyncDisposable
             throw new InvalidOperationException("The command host can be started only once.");
 
         var address = await _settings.ResolveBindAddressAsync(cancellationToken);
-        var authorization = new CommandAuthorization(IPAddress.IsLoopback(address), _settings.ReadToken(_environment));
+        var authorization = new CommandAuthorization(IPAddress.IsLoopback(address), _settings.ReadToken());
         _context = new CommandHostContext(_palettes, authorization, _nodeName, _logger);
 
         var listener = new TcpListener(address, _settings.Port);

@@ -11,14 +11,17 @@ namespace Orchestrator.CommandHost;
 /// </summary>
 /// <param name="Hostname">Address to bind: an IP address or a resolvable host name.</param>
 /// <param name="Port">TCP port; 0 picks a free one.</param>
-/// <param name="TokenFile">File holding the token; empty to fall back to <see cref="TokenEnvironmentVariable"/>.</param>
+/// <param name="TokenFile">File holding the token; empty to fall back to <see cref="Token"/>.</param>
 public sealed record CommandHostSettings(string Hostname, int Port, string TokenFile)
 {
     /// <summary>The HOCON path of the section these settings are read from.</summary>
     public const string ConfigPath = "orchestrator.command-host";
 
-    /// <summary>Environment variable holding the token when <see cref="TokenFile"/> is empty.</summary>
+    /// <summary>The environment variable pbm reads the token from; the node process maps it to <see cref="Token"/>.</summary>
     public const string TokenEnvironmentVariable = "ORCHESTRATOR_TOKEN";
+
+    /// <summary>The token itself, when <see cref="TokenFile"/> is empty (the node sets it from ORCHESTRATOR_TOKEN); empty: none.</summary>
+    public string Token { get; init; } = "";
 
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } =
@@ -42,7 +45,7 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
         var hostname = section.GetString("hostname");
         if (string.IsNullOrWhiteSpace(hostname))
             throw new ConfigurationException($"{ConfigPath}.hostname must not be empty.");
-        return new CommandHostSettings(hostname, port, section.GetString("token-file") ?? "");
+        return new CommandHostSettings(hostname, port, section.GetString("token-file") ?? "") { Token = section.GetString("token", "") ?? "" };
     }
 
     public CommandHostSettings WithHostname(string hostname) => this with { Hostname = hostname };
@@ -50,6 +53,8 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
     public CommandHostSettings WithPort(int port) => this with { Port = port };
 
     public CommandHostSettings WithTokenFile(string tokenFile) => this with { TokenFile = tokenFile };
+
+    public CommandHostSettings WithToken(string token) => this with { Token = token };
 
     /// <summary>Resolves <see cref="Hostname"/> to the address to bind.</summary>
     public async Task<IPAddress> ResolveBindAddressAsync(CancellationToken cancellationToken)
@@ -65,13 +70,12 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
 
     /// <summary>
     /// The token clients must present: the first token line of <see cref="TokenFile"/> when set,
-    /// otherwise <c>ORCHESTRATOR_TOKEN</c>; null when neither gives one.
+    /// otherwise <see cref="Token"/>; null when neither gives one.
     /// </summary>
-    public string? ReadToken(Func<string, string?>? environment = null)
+    public string? ReadToken()
     {
-        environment ??= Environment.GetEnvironmentVariable;
-        var token = TokenFile.Length > 0 ? ReadTokenFile(TokenFile) : environment(TokenEnvironmentVariable);
-        token = token?.Trim();
+        var token = TokenFile.Length > 0 ? ReadTokenFile(TokenFile) : Token;
+        token = token.Trim();
         return string.IsNullOrEmpty(token) ? null : token;
     }
 
@@ -89,7 +93,7 @@ public sealed record CommandHostSettings(string Hostname, int Port, string Token
         }
     }
 
-    /// <summary>Never prints the token file's content; the path is fine to show.</summary>
+    /// <summary>Never prints a token; the file's path is fine to show.</summary>
     public override string ToString() =>
-        $"CommandHostSettings {{ Hostname = {Hostname}, Port = {Port}, TokenFile = {(TokenFile.Length > 0 ? TokenFile : "(env " + TokenEnvironmentVariable + ")")} }}";
+        $"CommandHostSettings {{ Hostname = {Hostname}, Port = {Port}, TokenFile = {(TokenFile.Length > 0 ? TokenFile : "(none)")}, Token = {(Token.Length > 0 ? "(set)" : "(none)")} }}";
 }

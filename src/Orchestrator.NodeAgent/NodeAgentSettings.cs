@@ -25,26 +25,25 @@ public sealed record NodeAgentSettings(
     /// <summary>Warm spare sandboxes kept started on this node (0: every pod gets a sandbox of its own); see <see cref="Sync.SandboxPool"/>.</summary>
     public int SandboxPoolSize { get; init; }
 
+    /// <summary>This member's Docker engine (a <c>unix://</c> socket); null: the engine's default socket.</summary>
+    public Uri? DockerEndpoint { get; init; }
+
     /// <summary>This assembly's <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource("Orchestrator.NodeAgent.reference.conf", typeof(NodeAgentSettings).Assembly);
 
     /// <summary>
-    /// Reads <c>orchestrator.node-agent</c> from <paramref name="config"/> over the defaults;
-    /// <c>ORCHESTRATOR_NODE_NAME</c> and <c>ORCHESTRATOR_NODE_AGENT</c> (on/off) from
-    /// <paramref name="environment"/> win over node-name and enabled.
+    /// Reads <c>orchestrator.node-agent</c> from <paramref name="config"/> over the defaults (the
+    /// node process maps ORCHESTRATOR_NODE_NAME, ORCHESTRATOR_NODE_AGENT and DOCKER_HOST to
+    /// node-name, enabled and docker-endpoint).
     /// </summary>
     /// <exception cref="ConfigurationException">A value is out of range.</exception>
-    public static NodeAgentSettings From(Config config, Func<string, string?>? environment = null)
+    public static NodeAgentSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var c = config.WithFallback(DefaultConfig).GetConfig("orchestrator.node-agent");
-        var name = environment?.Invoke("ORCHESTRATOR_NODE_NAME") is { Length: > 0 } envName ? envName : c.GetString("node-name", "");
-        var enabled = environment?.Invoke("ORCHESTRATOR_NODE_AGENT") switch
-        {
-            "on" or "true" or "1" => true,
-            "off" or "false" or "0" => false,
-            _ => c.GetBoolean("enabled", true),
-        };
+        var name = c.GetString("node-name", "");
+        var enabled = c.GetBoolean("enabled", true);
+        var docker = c.GetString("docker-endpoint", "");
         if (string.IsNullOrWhiteSpace(name)) name = System.Net.Dns.GetHostName();
         name = name.Trim().ToLowerInvariant();
         var concurrency = c.GetInt("sync-concurrency", 8);
@@ -68,6 +67,7 @@ public sealed record NodeAgentSettings(
                 c.GetTimeSpan("restart-backoff.reset-after")))
         {
             SandboxPoolSize = poolSize,
+            DockerEndpoint = docker.StartsWith("unix://", StringComparison.Ordinal) ? new Uri(docker) : null,
         };
     }
 }

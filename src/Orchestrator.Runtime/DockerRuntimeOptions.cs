@@ -18,10 +18,4 @@ public sealed record DockerRuntimeOptions(string NodeName)
 
     /// <summary>How many containers <see cref="IContainerRuntime.ListContainersAsync"/> inspects at once.</summary>
     public int InspectConcurrency { get; init; } = 8;
-
-    /// <summary>Options for the engine at <c>DOCKER_HOST</c> (when it is a unix socket) or the default socket.</summary>
-    public static DockerRuntimeOptions FromEnvironment(string nodeName) =>
-        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && host.StartsWith("unix://", StringComparison.Ordinal)
-            ? new DockerRuntimeOptions(nodeName) { Endpoint = new Uri(host) }
-            : new DockerRuntimeOptions(nodeName);
 }

@@ -145,7 +145,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : RuntimeTestBase(ou
     [DockerFact]
     public async Task A_missing_sandbox_image_fails_the_sandbox_with_a_hint()
     {
-        using var runtime = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(NodeName) with { SandboxImage = Missing });
+        using var runtime = new DockerContainerRuntime(EngineOptions(NodeName) with { SandboxImage = Missing });
 
         var e = await Assert.ThrowsAsync<PodSandboxException>(() => runtime.RunPodSandboxAsync(new PodSandboxConfig(NewPod(), []), Ct));
 

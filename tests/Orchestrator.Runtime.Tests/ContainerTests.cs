@@ -106,7 +106,7 @@ public sealed class ContainerTests(ITestOutputHelper output) : RuntimeTestBase(o
     [DockerFact]
     public async Task Stop_waits_out_a_grace_period_longer_than_the_request_timeout()
     {
-        using var impatient = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(NodeName) with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        using var impatient = new DockerContainerRuntime(EngineOptions(NodeName) with { RequestTimeout = TimeSpan.FromSeconds(1) });
         var sandbox = await RunSandboxAsync(NewPod());
         var id = await RunAsync(sandbox, "stubborn", "sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done");
         await WaitForLogLineAsync(id, l => l.Text == "ready");
@@ -216,7 +216,7 @@ public sealed class ContainerTests(ITestOutputHelper output) : RuntimeTestBase(o
         Assert.Null(all.Single(c => c.Id == created).StartedAt);
 
         // Another node sharing the engine sees none of it.
-        using var otherNode = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(NodeName + "-other"));
+        using var otherNode = new DockerContainerRuntime(EngineOptions(NodeName + "-other"));
         Assert.Empty(await otherNode.ListContainersAsync(new Dictionary<string, string>(), Ct));
     }
 

@@ -21,8 +21,12 @@ public abstract class RuntimeTestBase : IAsyncLifetime
     {
         Output = output;
         NodeName = $"test-{Guid.NewGuid().ToString("N")[..10]}";
-        Runtime = new DockerContainerRuntime(DockerRuntimeOptions.FromEnvironment(NodeName));
+        Runtime = new DockerContainerRuntime(EngineOptions(NodeName));
     }
+
+    /// <summary>Options for the engine the tests use (<see cref="RealParts.DockerSocket"/>) under <paramref name="nodeName"/>.</summary>
+    protected static DockerRuntimeOptions EngineOptions(string nodeName) =>
+        new(nodeName) { Endpoint = new Uri("unix://" + RealParts.DockerSocket) };
 
     protected ITestOutputHelper Output { get; }
 

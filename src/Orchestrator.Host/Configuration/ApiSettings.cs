@@ -3,7 +3,14 @@ using Akka.Configuration;
 
 namespace Orchestrator.Host.Configuration;
 
-/// <summary>The API server's settings (<c>orchestrator.api</c>).</summary>
+/// <summary>The API server's settings, read once from <c>orchestrator.api</c> (every key is documented in the host's reference.conf).</summary>
+/// <param name="BindAddress">The address the API listens on.</param>
+/// <param name="Port">The API's port.</param>
+/// <param name="MaxBodyBytes">Largest request body accepted.</param>
+/// <param name="Tokens">Accepted bearer tokens (token-file's lines and token); empty: no token required.</param>
+/// <param name="Tls">Whether the API serves TLS.</param>
+/// <param name="TlsCertFile">PEM certificate to serve; null: the node's own self-signed one.</param>
+/// <param name="TlsKeyFile">PEM key of <paramref name="TlsCertFile"/>.</param>
 public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens, bool Tls, string? TlsCertFile, string? TlsKeyFile)
 {
     public bool RequiresToken => Tokens.Count > 0;
@@ -25,7 +32,7 @@ public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBy
             foreach (var line in File.ReadAllLines(tokenFile).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
                 tokens.Add(line);
         }
-        if (Environment.GetEnvironmentVariable("ORCHESTRATOR_TOKEN") is { Length: > 0 } envToken) tokens.Add(envToken.Trim());
+        if (api.GetString("token", "").Trim() is { Length: > 0 } token) tokens.Add(token);
         if (!IPAddress.IsLoopback(address) && tokens.Count == 0)
             throw new ConfigurationException($"the API is configured to listen on {address}, which is not a loopback address, but no bearer token is configured: set orchestrator.api.token-file or ORCHESTRATOR_TOKEN");
         var tlsMode = api.GetString("tls", "auto");

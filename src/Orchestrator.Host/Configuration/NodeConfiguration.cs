@@ -11,6 +11,10 @@ namespace Orchestrator.Host.Configuration;
 /// <see cref="EnvironmentKeys"/> override their keys; they are appended to the overlay's text
 /// before parsing, so substitutions such as <c>${orchestrator.data-dir}</c> see the override.
 /// </summary>
+/// <remarks>
+/// This is the one place the node process reads environment variables: every component reads
+/// its settings from the resulting configuration (see <see cref="NodeSettings"/>).
+/// </remarks>
 public static class NodeConfiguration
 {
     public static Config HostDefaults { get; } = ConfigurationFactory.FromResource("Orchestrator.Host.reference.conf", typeof(NodeConfiguration).Assembly);
@@ -28,7 +32,12 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_AKKA_PORT"] = "akka.remote.dot-netty.tcp.port",
         ["ORCHESTRATOR_LOG_LEVEL"] = "akka.loglevel",
         ["ORCHESTRATOR_PBM_PORT"] = "orchestrator.command-host.port",
+        ["ORCHESTRATOR_NODE_NAME"] = "orchestrator.node-agent.node-name",
+        ["DOCKER_HOST"] = "orchestrator.node-agent.docker-endpoint",
     };
+
+    /// <summary>Environment variable holding one more accepted token, for the API and the command host alike.</summary>
+    public const string TokenVariable = "ORCHESTRATOR_TOKEN";
 
     /// <summary>HOCON lines for the overrides present in <paramref name="environment"/>.</summary>
     public static string EnvironmentOverrides(Func<string, string?> environment)
@@ -39,6 +48,19 @@ public static class NodeConfiguration
         {
             if (environment(variable) is { Length: > 0 } value) lines.Add($"{key} = {Quote(value)}");
         }
+        if (environment(TokenVariable) is { Length: > 0 } token)
+        {
+            lines.Add($"orchestrator.api.token = {Quote(token)}");
+            lines.Add($"orchestrator.command-host.token = {Quote(token)}");
+        }
+        // ORCHESTRATOR_NODE_AGENT: on/true/1 or off/false/0; anything else leaves the configuration's choice.
+        var agent = environment("ORCHESTRATOR_NODE_AGENT") switch
+        {
+            "on" or "true" or "1" => "on",
+            "off" or "false" or "0" => "off",
+            _ => null,
+        };
+        if (agent is not null) lines.Add($"orchestrator.node-agent.enabled = {agent}");
         // ORCHESTRATOR_SEED: comma-separated seed node addresses.
         if (environment("ORCHESTRATOR_SEED") is { Length: > 0 } seeds)
             lines.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]");
@@ -47,12 +69,13 @@ public static class NodeConfiguration
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    public static string OverlayPath(string[] args)
+    public static string OverlayPath(string[] args, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
         var index = Array.IndexOf(args, "--config");
         if (index >= 0 && index + 1 < args.Length) return args[index + 1];
-        return Environment.GetEnvironmentVariable("ORCHESTRATOR_CONFIG") is { Length: > 0 } env
+        return environment("ORCHESTRATOR_CONFIG") is { Length: > 0 } env
             ? env
             : Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf");
     }
@@ -73,11 +96,14 @@ public static class NodeConfiguration
         return string.Join('\n', lines);
     }
 
-    public static Config Load(string[] args)
+    /// <param name="args">The command line (<c>--config FILE</c>).</param>
+    /// <param name="environment">Reads an environment variable (tests substitute it); the process environment by default.</param>
+    public static Config Load(string[] args, Func<string, string?>? environment = null)
     {
-        var path = OverlayPath(args);
+        environment ??= Environment.GetEnvironmentVariable;
+        var path = OverlayPath(args, environment);
         if (!File.Exists(path)) throw new FileNotFoundException($"configuration overlay '{path}' does not exist (choose one of hocon/*.conf with --config or ORCHESTRATOR_CONFIG)", path);
-        var text = ReadWithIncludes(path) + "\n" + EnvironmentOverrides(Environment.GetEnvironmentVariable);
+        var text = ReadWithIncludes(path) + "\n" + EnvironmentOverrides(environment);
         var config = ConfigurationFactory.ParseString(text);
         return config.WithFallback(HostDefaults).WithFallback(ControlPlane.DefaultConfig).WithFallback(CommandHostSettings.DefaultConfig);
     }

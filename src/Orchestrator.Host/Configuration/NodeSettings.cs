@@ -33,7 +33,7 @@ public sealed record NodeSettings(
     {
         ArgumentNullException.ThrowIfNull(config);
         var api = ApiSettings.From(config);
-        var nodeAgent = NodeAgentSettings.From(config, Environment.GetEnvironmentVariable).WithApiEndpointOf(api.Scheme, api.BindAddress, api.Port);
+        var nodeAgent = NodeAgentSettings.From(config).WithApiEndpointOf(api.Scheme, api.BindAddress, api.Port);
         return new NodeSettings(
             api,
             ControlPlaneSettings.From(config),
@@ -41,6 +41,6 @@ public sealed record NodeSettings(
             SchedulerSettings.From(config.GetConfig("orchestrator.scheduler")),
             ControllerSettings.From(config.GetConfig("orchestrator.controllers")),
             nodeAgent,
-            DockerRuntimeOptions.FromEnvironment(nodeAgent.NodeName));
+            nodeAgent.DockerEndpoint is { } engine ? new DockerRuntimeOptions(nodeAgent.NodeName) { Endpoint = engine } : new DockerRuntimeOptions(nodeAgent.NodeName));
     }
 }

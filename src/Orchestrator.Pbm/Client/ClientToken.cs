@@ -9,9 +9,10 @@ internal static class ClientToken
     public const string TokenVariable = "ORCHESTRATOR_TOKEN";
     public const string TokenFileVariable = "ORCHESTRATOR_TOKEN_FILE";
 
-    public static string? Read(Func<string, string?>? environment = null)
+    /// <param name="environment">Reads an environment variable (pbm's one reader is <see cref="PbmApplication"/>'s).</param>
+    public static string? Read(Func<string, string?> environment)
     {
-        environment ??= Environment.GetEnvironmentVariable;
+        ArgumentNullException.ThrowIfNull(environment);
         var token = environment(TokenVariable);
         if (string.IsNullOrWhiteSpace(token) && environment(TokenFileVariable) is { Length: > 0 } path)
         {

@@ -47,10 +47,24 @@ public sealed class NodeRegistrationTests
 
         var config = ConfigurationFactory.ParseString("orchestrator.node-agent { node-name = from-hocon, enabled = on, restart-backoff.initial = 1s }");
         Assert.Equal("from-hocon", NodeAgentSettings.From(config).NodeName);
-        var fromEnv = NodeAgentSettings.From(config, v => v switch { "ORCHESTRATOR_NODE_NAME" => "Worker-7", "ORCHESTRATOR_NODE_AGENT" => "off", _ => null });
+        Assert.Null(NodeAgentSettings.From(config).DockerEndpoint);
+        // The node process maps the environment into the configuration (NodeConfiguration).
+        var environment = Orchestrator.Host.Configuration.NodeConfiguration.EnvironmentOverrides(v => v switch
+        {
+            "ORCHESTRATOR_NODE_NAME" => "Worker-7",
+            "ORCHESTRATOR_NODE_AGENT" => "off",
+            "DOCKER_HOST" => "unix:///run/other.sock",
+            _ => null,
+        });
+        var fromEnv = NodeAgentSettings.From(ConfigurationFactory.ParseString(environment).WithFallback(config));
         Assert.Equal("worker-7", fromEnv.NodeName);
         Assert.False(fromEnv.Enabled);
+        Assert.Equal(new Uri("unix:///run/other.sock"), fromEnv.DockerEndpoint);
         Assert.Equal(TimeSpan.FromSeconds(1), fromEnv.Backoff.Initial);
+        var tcpEngine = Orchestrator.Host.Configuration.NodeConfiguration.EnvironmentOverrides(v => v is "DOCKER_HOST" ? "tcp://127.0.0.1:2375" : null);
+        Assert.Null(NodeAgentSettings.From(ConfigurationFactory.ParseString(tcpEngine)).DockerEndpoint); // only unix sockets are used
+        var unknownSwitch = Orchestrator.Host.Configuration.NodeConfiguration.EnvironmentOverrides(v => v is "ORCHESTRATOR_NODE_AGENT" ? "maybe" : null);
+        Assert.True(NodeAgentSettings.From(ConfigurationFactory.ParseString(unknownSwitch).WithFallback(config)).Enabled); // the configuration's choice stands
 
         Assert.Throws<ConfigurationException>(() => NodeAgentSettings.From(ConfigurationFactory.ParseString("orchestrator.node-agent.sync-concurrency = 0")));
     }

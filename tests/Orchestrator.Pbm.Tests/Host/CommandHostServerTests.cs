@@ -13,7 +13,7 @@ public sealed class CommandHostServerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [_palette], "test-node", environment: _ => null);
+        _server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [_palette], "test-node");
         await _server.StartAsync();
     }
 
@@ -174,7 +174,7 @@ public sealed class CommandHostServerTests : IAsyncLifetime
     [Fact]
     public async Task Binding_beyond_loopback_without_a_token_refuses_to_start()
     {
-        await using var exposed = new CommandHostServer(new CommandHostSettings("0.0.0.0", 0, ""), [_palette], "n", environment: _ => null);
+        await using var exposed = new CommandHostServer(new CommandHostSettings("0.0.0.0", 0, ""), [_palette], "n");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => exposed.StartAsync());
 

@@ -29,17 +29,18 @@ public sealed class CommandHostSettingsTests
             CommandHostSettings.Create(ConfigurationFactory.ParseString("orchestrator.command-host.port = 70000")));
 
     [Fact]
-    public void The_token_comes_from_the_file_first_then_the_environment()
+    public void The_token_comes_from_the_file_first_then_the_token_key()
     {
         var file = Path.GetTempFileName();
         try
         {
             File.WriteAllText(file, "  from-file\n");
-            var environment = (string name) => name == CommandHostSettings.TokenEnvironmentVariable ? "from-env" : null;
+            var withToken = CommandHostSettings.Create(ConfigurationFactory.ParseString("orchestrator.command-host.token = \"from-config\""));
 
-            Assert.Equal("from-file", new CommandHostSettings("127.0.0.1", 0, file).ReadToken(environment));
-            Assert.Equal("from-env", new CommandHostSettings("127.0.0.1", 0, "").ReadToken(environment));
-            Assert.Null(new CommandHostSettings("127.0.0.1", 0, "").ReadToken(_ => "  "));
+            Assert.Equal("from-file", withToken.WithTokenFile(file).ReadToken());
+            Assert.Equal("from-config", withToken.ReadToken());
+            Assert.Null(new CommandHostSettings("127.0.0.1", 0, "").WithToken("  ").ReadToken());
+            Assert.DoesNotContain("from-config", withToken.ToString(), StringComparison.Ordinal);
         }
         finally
         {
@@ -51,7 +52,7 @@ public sealed class CommandHostSettingsTests
     public void An_unreadable_token_file_names_the_setting_and_the_path()
     {
         var error = Assert.Throws<ConfigurationException>(() =>
-            new CommandHostSettings("127.0.0.1", 0, "/nonexistent/pbm-token").ReadToken(_ => null));
+            new CommandHostSettings("127.0.0.1", 0, "/nonexistent/pbm-token").ReadToken());
 
         Assert.Contains("orchestrator.command-host.token-file '/nonexistent/pbm-token' cannot be read", error.Message, StringComparison.Ordinal);
     }

@@ -251,10 +251,9 @@ public sealed class PbmClusterTests(SingleNodeCluster cluster, ITestOutputHelper
     {
         const string token = "correct-horse-battery-staple";
         await using var exposed = new CommandHostServer(
-            new CommandHostSettings("0.0.0.0", 0, ""),
+            new CommandHostSettings("0.0.0.0", 0, "").WithToken(token),
             [new ClusterPalette(cluster.System)],
-            cluster.SelfAddress,
-            environment: name => name == CommandHostSettings.TokenEnvironmentVariable ? token : null);
+            cluster.SelfAddress);
         await exposed.StartAsync();
         var endpoint = $"127.0.0.1:{exposed.BoundEndpoint!.Port}";
         var withToken = new Dictionary<string, string> { ["ORCHESTRATOR_TOKEN"] = token };

@@ -13,7 +13,7 @@ public sealed class PbmHostLifecycleTests
     public async Task A_host_shutdown_ends_a_running_command_with_the_reason()
     {
         var palette = new FakePalette();
-        var server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [palette], "fake-node", environment: _ => null);
+        var server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [palette], "fake-node");
         await server.StartAsync();
         await using var pbm = PbmProcess.Start([$"127.0.0.1:{server.BoundEndpoint!.Port}", "fake", "wait"]);
         await pbm.WaitForLineAsync(line => line == "waiting", Timeout);
@@ -29,7 +29,7 @@ public sealed class PbmHostLifecycleTests
     [Fact]
     public async Task Json_output_is_printed_as_a_document()
     {
-        await using var server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [new FakePalette()], "fake-node", environment: _ => null);
+        await using var server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [new FakePalette()], "fake-node");
         await server.StartAsync();
 
         var result = await PbmProcess.RunAsync([$"127.0.0.1:{server.BoundEndpoint!.Port}", "fake", "table", "--output=json"]);
@@ -41,7 +41,7 @@ public sealed class PbmHostLifecycleTests
     [Fact]
     public async Task A_failing_command_exits_1_with_the_reason()
     {
-        await using var server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [new FakePalette()], "fake-node", environment: _ => null);
+        await using var server = new CommandHostServer(new CommandHostSettings("127.0.0.1", 0, ""), [new FakePalette()], "fake-node");
         await server.StartAsync();
 
         var result = await PbmProcess.RunAsync([$"127.0.0.1:{server.BoundEndpoint!.Port}", "fake", "fail"]);

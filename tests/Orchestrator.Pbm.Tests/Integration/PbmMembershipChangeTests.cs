@@ -88,7 +88,7 @@ public sealed class PbmMembershipChangeTests(SingleNodeCluster cluster, ITestOut
         {
             var system = ActorSystem.Create("pbm-test", SingleNodeCluster.ClusterConfig(roles));
             var host = new CommandHostServer(CommandHostSettings.Create(system), [new ClusterPalette(system)],
-                Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(), environment: _ => null);
+                Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
             await host.StartAsync();
             return new ExtraNode(system, host);
         }

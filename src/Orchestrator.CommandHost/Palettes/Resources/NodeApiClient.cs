@@ -51,7 +51,7 @@ internal static class NodeApiClient
         return http;
     }
 
-    /// <summary>The first token of <c>token-file</c>, else <c>ORCHESTRATOR_TOKEN</c>, as the API accepts them.</summary>
+    /// <summary>The first token of <c>token-file</c>, else <c>token</c> (set from ORCHESTRATOR_TOKEN), as the API accepts them.</summary>
     private static string? Token(Config api)
     {
         if (api.GetString("token-file", "") is { Length: > 0 } file && File.Exists(file))
@@ -60,6 +60,6 @@ internal static class NodeApiClient
             if (first is not null)
                 return first;
         }
-        return Environment.GetEnvironmentVariable(CommandHostSettings.TokenEnvironmentVariable) is { Length: > 0 } token ? token.Trim() : null;
+        return api.GetString("token", "").Trim() is { Length: > 0 } token ? token : null;
     }
 }
