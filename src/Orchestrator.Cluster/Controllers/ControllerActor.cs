@@ -238,6 +238,17 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
     /// <summary>The key of a namespaced object: <c>namespace/name</c>.</summary>
     protected static string KeyOf(JsonObject obj) => $"{obj.Namespace()}/{obj.Name()}";
 
+    /// <summary>
+    /// True when an event may change what a sync decides: anything but a modification that leaves
+    /// <paramref name="sameInputs"/> (the reconciler's own reading of what it looks at) unchanged.
+    /// </summary>
+    protected static bool MayMatter(WatchEvent e, JsonObject? previous, Func<JsonObject, JsonObject, bool> sameInputs)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(sameInputs);
+        return e.Type != WatchEventType.Modified || previous is null || !sameInputs(previous, e.Object);
+    }
+
     /// <summary>Applies a watch event to a cache of objects by key; returns the version it replaced or removed.</summary>
     protected static JsonObject? UpdateCache(Dictionary<string, JsonObject> cache, string key, WatchEvent e)
     {

@@ -63,7 +63,7 @@ public sealed class EndpointsController : ControllerActor
         var ns = obj.Namespace();
         if (!_podsByNamespace.TryGetValue(ns, out var pods)) _podsByNamespace[ns] = pods = new(StringComparer.Ordinal);
         var previous = UpdateCache(pods, obj.Name(), e);
-        if (e.Type == WatchEventType.Modified && previous is not null && EndpointsReconciler.SameInputs(previous, obj)) return [];
+        if (!MayMatter(e, previous, EndpointsReconciler.SameInputs)) return [];
         var keys = new List<string>();
         foreach (var (serviceKey, service) in _services)
         {

@@ -24,16 +24,14 @@ public sealed class NamespaceController : ControllerActor
 
     public static Props Props(IControllerStore store) => Akka.Actor.Props.Create(() => new NamespaceController(store));
 
-    protected override IEnumerable<string> AllKeys() => _namespaces.Where(n => Terminating(n.Value)).Select(n => n.Key).ToList();
+    protected override IEnumerable<string> AllKeys() => _namespaces.Where(n => NamespaceRules.IsTerminating(n.Value)).Select(n => n.Key).ToList();
 
     protected override IEnumerable<string> OnObserved(string kind, WatchEvent e)
     {
         var name = e.Object.Name();
         UpdateCache(_namespaces, name, e);
-        return e.Type != WatchEventType.Deleted && Terminating(e.Object) ? [name] : [];
+        return e.Type != WatchEventType.Deleted && NamespaceRules.IsTerminating(e.Object) ? [name] : [];
     }
-
-    private static bool Terminating(JsonObject ns) => ns.IsDeleting() && ns.Finalizers().Contains(NamespaceKind.ContentFinalizer);
 
     protected override async Task Sync(string key)
     {
@@ -46,7 +44,7 @@ public sealed class NamespaceController : ControllerActor
         {
             return;
         }
-        if (!Terminating(ns)) return;
+        if (!NamespaceRules.IsTerminating(ns)) return;
 
         var remaining = 0;
         foreach (var kind in ResourceKinds.All.Where(k => k.Namespaced))
@@ -71,11 +69,6 @@ public sealed class NamespaceController : ControllerActor
             RetryAfter(key, TimeSpan.FromSeconds(1));
             return;
         }
-        var finalizers = new JsonArray(ns.Finalizers().Where(f => f != NamespaceKind.ContentFinalizer).Select(f => (JsonNode)f).ToArray());
-        var patch = new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["finalizers"] = finalizers, ["resourceVersion"] = ns.ResourceVersion() },
-        };
-        await Store.Patch(NamespaceKind.Instance, "", key, PatchType.Merge, patch, ct: Stopping);
+        await Store.Patch(NamespaceKind.Instance, "", key, PatchType.Merge, NamespaceRules.ReleasePatch(ns), ct: Stopping);
     }
 }

@@ -62,7 +62,7 @@ public sealed class ReplicaSetController : ControllerActor
         var previous = e.Type == WatchEventType.Deleted ? _pods.Forget(key) : _pods.Observe(key, obj);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         // A bind or a container status changes nothing a sync counts: no sync (most pod events).
-        var relevant = e.Type != WatchEventType.Modified || previous is null || !ReplicaSetReconciler.SameInputs(previous, obj);
+        var relevant = MayMatter(e, previous, ReplicaSetReconciler.SameInputs);
         foreach (var version in relevant ? new[] { previous, obj } : [])
         {
             if (version is null) continue;

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Cluster.Journal;
 using Orchestrator.Cluster.Services;
+using Orchestrator.Domain.Namespaces;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.ServiceAllocations;
 using Orchestrator.Domain.Services;
@@ -95,8 +96,7 @@ public sealed class ResourceStore
     public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(kind);
-        if (kind == Domain.Namespaces.NamespaceKind.Instance && Domain.Namespaces.NamespaceKind.Undeletable.Contains(name))
-            throw new ApiErrorException(ApiError.Forbidden($"namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
+        if (NamespaceRules.RefuseDelete(kind, name) is { } refused) throw new ApiErrorException(refused);
         if (kind != ServiceKind.Instance) return Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
         return DeleteService(ns, name, request, ct);
     }
@@ -154,19 +154,16 @@ public sealed class ResourceStore
 
     private async Task RequireActiveNamespace(string ns, CancellationToken ct)
     {
-        JsonObject namespaceObject;
+        JsonObject? namespaceObject;
         try
         {
-            namespaceObject = await Get(Domain.Namespaces.NamespaceKind.Instance, "", ns, ct);
+            namespaceObject = await Get(NamespaceKind.Instance, "", ns, ct);
         }
         catch (ApiErrorException e) when (e.Error.Code == 404)
         {
-            throw new ApiErrorException(ApiError.NotFound(Domain.Namespaces.NamespaceKind.Instance, ns));
+            namespaceObject = null;
         }
-        if (namespaceObject.IsDeleting())
-        {
-            throw new ApiErrorException(ApiError.Forbidden($"unable to create new content in namespace {ns} because it is being terminated"));
-        }
+        if (NamespaceRules.RefuseCreateIn(ns, namespaceObject) is { } refused) throw new ApiErrorException(refused);
     }
 
     private static ResourceKey Key(ResourceKind kind, string ns, string name) => new(kind.Kind, kind.Namespaced ? ns : "", name);

@@ -86,32 +86,27 @@ public sealed class SchedulerActor : ControllerActor
     {
         var pod = e.Object;
         var key = KeyOf(pod);
-        var nodeName = pod["spec"]?["nodeName"]?.GetValue<string>();
-        var phase = pod["status"]?["phase"]?.GetValue<string>();
-        var finished = phase is "Succeeded" or "Failed";
-        if (e.Type == WatchEventType.Deleted || (finished && !string.IsNullOrEmpty(nodeName)))
+        switch (SchedulingStages.Of(pod, e.Type == WatchEventType.Deleted, Component))
         {
-            _pending.Remove(key);
-            _unschedulable.Remove(key);
-            _lastMessage.Remove(key);
-            _assumed.Remove(key);
-            _backoff.Reset(key);
-            // A pod that leaves a node frees room for the ones that did not fit.
-            return _cache.RemovePod(key) ? RetryUnschedulable() : [];
-        }
-        if (!string.IsNullOrEmpty(nodeName))
-        {
-            _pending.Remove(key);
-            _unschedulable.Remove(key);
-            _lastMessage.Remove(key);
-            _assumed.Remove(key);
-            if (_cache.NodeOf(key) != nodeName) _cache.AddPod(nodeName, PodDemand.FromPod(pod));
-            return [];
-        }
-        if (pod.IsDeleting() || finished || (pod["spec"]?["schedulerName"]?.GetValue<string>() is { Length: > 0 } s && s != Component))
-        {
-            _pending.Remove(key);
-            return [];
+            case SchedulingStage.Left:
+                _pending.Remove(key);
+                _unschedulable.Remove(key);
+                _lastMessage.Remove(key);
+                _assumed.Remove(key);
+                _backoff.Reset(key);
+                // A pod that leaves a node frees room for the ones that did not fit.
+                return _cache.RemovePod(key) ? RetryUnschedulable() : [];
+            case SchedulingStage.Bound:
+                _pending.Remove(key);
+                _unschedulable.Remove(key);
+                _lastMessage.Remove(key);
+                _assumed.Remove(key);
+                var nodeName = PodHelpers.NodeName(pod)!;
+                if (_cache.NodeOf(key) != nodeName) _cache.AddPod(nodeName, PodDemand.FromPod(pod));
+                return [];
+            case SchedulingStage.Ignored:
+                _pending.Remove(key);
+                return [];
         }
         var known = _pending.ContainsKey(key);
         _pending[key] = pod;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Cluster.Resources;
+using Orchestrator.Domain.Namespaces;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Selectors;
 using Orchestrator.Domain.Serialization;
@@ -87,8 +88,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                 case "POST":
                     var decoded = await bodies.ReadObject(http);
                     var body = decoded.Object;
-                    if (t.Kind.Namespaced && body.Namespace() is { Length: > 0 } bodyNs && bodyNs != t.Namespace)
-                        throw new ApiErrorException(ApiError.NamespaceMismatch());
+                    if (NamespaceRules.RefuseBodyNamespace(t.Kind, t.Namespace, body) is { } mismatch) throw new ApiErrorException(mismatch);
                     if (DryRun(http)) throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
                     CheckFields(http, t.Kind, decoded);
                     await WriteJson(http, await store.Create(t.Kind, t.Namespace, body, ct), 201);
@@ -295,7 +295,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
         switch (http.Request.Method)
         {
             case "GET":
-                await WriteJson(http, ScaleOf(obj));
+                await WriteJson(http, ScaleSubresource.Of(obj));
                 return;
             case "PUT" or "PATCH":
                 JsonNode? desired;
@@ -306,51 +306,15 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                 else
                 {
                     var (type, patch, _) = await bodies.ReadPatch(http);
-                    desired = type == PatchType.Json
-                        ? Domain.Patching.JsonPatch.Apply(ScaleOf(obj), patch)
-                        : Domain.Patching.JsonMergePatch.Apply(ScaleOf(obj), patch);
+                    desired = ScaleSubresource.Patched(obj, type, patch);
                 }
-                var replicas = desired?["spec"]?["replicas"].GetLong() ?? -1;
-                if (replicas < 0)
-                    throw new ApiErrorException(ApiError.Invalid(t.Kind, t.Name!, [new ApiErrorCause("FieldValueInvalid", "Invalid value: must be greater than or equal to 0", "spec.replicas")]));
-                var scalePatch = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } };
-                if (desired?["metadata"]?["resourceVersion"] is JsonValue rv)
-                    scalePatch["metadata"] = new JsonObject { ["resourceVersion"] = rv.DeepClone() };
+                var scalePatch = ScaleSubresource.UpdatePatch(t.Kind, t.Name!, desired);
                 var updated = await store.Patch(t.Kind, t.Namespace, t.Name!, PatchType.Merge, scalePatch, change: "scaled", ct: ct);
-                await WriteJson(http, ScaleOf(updated));
+                await WriteJson(http, ScaleSubresource.Of(updated));
                 return;
             default:
                 throw new ApiErrorException(ApiError.MethodNotAllowed($"{http.Request.Method} is not supported on {t.Kind.Plural}/scale"));
         }
-    }
-
-    private static JsonObject ScaleOf(JsonObject obj)
-    {
-        var meta = obj.Metadata();
-        string selector;
-        try
-        {
-            selector = obj["spec"]?["selector"] is JsonObject s ? LabelSelector.FromLabelSelector(s).ToString() : "";
-        }
-        catch (SelectorParseException)
-        {
-            selector = "";
-        }
-        return new JsonObject
-        {
-            ["kind"] = "Scale",
-            ["apiVersion"] = "autoscaling/v1",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = meta["name"]?.DeepClone(),
-                ["namespace"] = meta["namespace"]?.DeepClone(),
-                ["uid"] = meta["uid"]?.DeepClone(),
-                ["resourceVersion"] = meta["resourceVersion"]?.DeepClone(),
-                ["creationTimestamp"] = meta["creationTimestamp"]?.DeepClone(),
-            },
-            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
-            ["status"] = new JsonObject { ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0, ["selector"] = selector },
-        };
     }
 
     private async Task<DeleteRequest> ReadDeleteRequest(HttpContext http)
