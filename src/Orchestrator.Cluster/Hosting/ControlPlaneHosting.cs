@@ -57,7 +57,7 @@ public static class ControlPlaneHosting
         {
             var system = sp.GetRequiredService<ActorSystem>();
             return new ResourceStore(system, new ResourceRegions(system), sp.GetRequiredService<IRequiredActor<ResourceIndex>>(),
-                sp.GetRequiredService<IJournalPositions>(), settings.AskTimeout, serviceSettings.Ranges);
+                sp.GetRequiredService<IJournalPositions>(), settings.AskTimeout, serviceSettings.Ranges) { Journal = sp.GetRequiredService<JournalHealth>() };
         });
         services.AddSingleton<IControllerStore>(sp => new ResourceStoreControllerStore(sp.GetRequiredService<ResourceStore>()));
         services.AddSingleton<MemberLiveness>();

@@ -94,7 +94,7 @@ public sealed class ResourceIndex : ReceiveActor, IWithTimers
         Receive<CatchUpDone>(HandleCatchUpDone);
         Receive<CatchUpFailed>(f =>
         {
-            f.Subscriber.Tell(new WatchEnded(ApiError.Internal($"reading the journal for the watch failed: {f.Cause.Message}")));
+            f.Subscriber.Tell(new WatchEnded(ApiError.ServiceUnavailable($"reading the journal for the watch failed (the journal may be unavailable; resume from the last resourceVersion): {f.Cause.Message}") with { RetryAfterSeconds = 2 }));
             RemoveWatcher(f.Subscriber);
         });
         ReceiveAny(m =>

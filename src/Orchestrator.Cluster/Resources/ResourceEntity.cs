@@ -141,7 +141,7 @@ public sealed class ResourceEntity : ReceivePersistentActor, IWithStash
     {
         _log.Error(cause, "persisting event {0} of {1} failed", sequenceNr, PersistenceId);
         _settings.Journal.Failed();
-        Sender.Tell(new ResourceReply(null, ApiError.ServiceUnavailable($"the journal refused the write: {cause.Message}")));
+        Sender.Tell(new ResourceReply(null, ApiError.JournalUnavailableNotApplied($"the write failed: {cause.Message}", ResourceStore.JournalRetryAfterSeconds)));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 

@@ -47,6 +47,16 @@ public sealed class ResourceStore
         ServiceAddresses = new ServiceAddressAllocator(this, serviceRanges ?? ServiceRanges.Default);
     }
 
+    /// <summary>
+    /// Whether this member's journal answers. While it does not, writes are refused at once with
+    /// 503 (not applied) instead of waiting out the ask timeout, and a write that times out says its
+    /// outcome is unknown.
+    /// </summary>
+    public JournalHealth Journal { get; init; } = JournalHealth.AlwaysAvailable;
+
+    /// <summary>The Retry-After given with answers about an unavailable journal (its probe runs every second).</summary>
+    public const int JournalRetryAfterSeconds = 2;
+
     /// <summary>Grants new Services their ClusterIP and NodePorts and takes them back on delete.</summary>
     public ServiceAddressAllocator ServiceAddresses { get; }
 
@@ -118,12 +128,33 @@ public sealed class ResourceStore
     /// </summary>
     public async Task<ObjectList> List(ObjectFilter filter, CancellationToken ct = default)
     {
-        var head = await positions.Head(ct);
+        var head = await Head(ct);
         return await AskIndex<ObjectList>(new ListObjects(filter, head), ct);
     }
 
-    /// <summary>The journal's head: the resourceVersion of the latest write.</summary>
-    public Task<long> Head(CancellationToken ct = default) => positions.Head(ct);
+    /// <summary>
+    /// What this member's index holds now, without asking the journal (a list with
+    /// <c>resourceVersion=0</c>, as Kubernetes serves it from its watch cache): served while the
+    /// journal is down too, possibly missing the latest writes.
+    /// </summary>
+    public Task<ObjectList> ListCached(ObjectFilter filter, CancellationToken ct = default) =>
+        AskIndex<ObjectList>(new ListObjects(filter, 0), ct);
+
+    /// <summary>The journal's head: the resourceVersion of the latest write (503 while the journal does not answer).</summary>
+    public async Task<long> Head(CancellationToken ct = default)
+    {
+        try
+        {
+            var head = await positions.Head(ct);
+            Journal.Succeeded();
+            return head;
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            Journal.Failed();
+            throw new ApiErrorException(ApiError.JournalUnavailableForRead($"the journal head could not be read: {e.Message}", JournalRetryAfterSeconds));
+        }
+    }
 
     /// <summary>Streams watch events until <paramref name="ct"/> is cancelled or the watch ends.</summary>
     public async IAsyncEnumerable<WatchEvent> Watch(ObjectFilter filter, long? fromResourceVersion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
@@ -179,6 +210,9 @@ public sealed class ResourceStore
 
     private async Task<JsonObject> Send(ResourceKind kind, IResourceCommand command, CancellationToken ct)
     {
+        var write = command is not GetResource;
+        if (write && Journal.UnavailableSince is { } since)
+            throw new ApiErrorException(ApiError.JournalUnavailableNotApplied($"it has not answered since {since:u}", JournalRetryAfterSeconds));
         ResourceReply reply;
         try
         {
@@ -186,7 +220,10 @@ public sealed class ResourceStore
         }
         catch (AskTimeoutException)
         {
-            throw new ApiErrorException(ApiError.Timeout($"the object {command.Key} did not answer within {askTimeout.TotalSeconds:0}s; the change may still be applied"));
+            var late = $"the object {command.Key} did not answer within {askTimeout.TotalSeconds:0}s{(Journal.Available ? "" : " (the journal is unavailable)")}";
+            throw new ApiErrorException(write
+                ? ApiError.WriteOutcomeUnknown(late, JournalRetryAfterSeconds)
+                : Journal.Available ? ApiError.Timeout(late) : ApiError.JournalUnavailableForRead(late, JournalRetryAfterSeconds));
         }
         if (reply.Error is not null) throw new ApiErrorException(reply.Error);
         return reply.Object ?? throw new ApiErrorException(ApiError.Internal("the entity answered without an object"));

@@ -62,6 +62,24 @@ public sealed record ApiError(
 
     public static ApiError ServiceUnavailable(string message) => new((int)HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", message);
 
+    /// <summary>
+    /// How long a client should wait before it tries again (Status <c>details.retryAfterSeconds</c>
+    /// and the <c>Retry-After</c> header, as Kubernetes answers 429, 503 and 504); null: no advice.
+    /// </summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>A write refused because the journal (the cluster's store) does not answer: nothing was applied.</summary>
+    public static ApiError JournalUnavailableNotApplied(string detail, int retryAfterSeconds) =>
+        ServiceUnavailable($"the journal (the cluster's store) is unavailable, so the change was not applied; retry in a few seconds ({detail})") with { RetryAfterSeconds = retryAfterSeconds };
+
+    /// <summary>A read that needs the journal (a consistent list, the journal head) while it does not answer.</summary>
+    public static ApiError JournalUnavailableForRead(string detail, int retryAfterSeconds) =>
+        ServiceUnavailable($"the journal (the cluster's store) is unavailable, so a consistent read cannot be served; retry in a few seconds, or list with resourceVersion=0 for this member's possibly stale copy ({detail})") with { RetryAfterSeconds = retryAfterSeconds };
+
+    /// <summary>A write that got no answer in time: it may or may not have been applied.</summary>
+    public static ApiError WriteOutcomeUnknown(string detail, int retryAfterSeconds) =>
+        Timeout($"{detail}: the change may or may not have been applied; read the object before retrying it") with { RetryAfterSeconds = retryAfterSeconds };
+
     private static string GroupSuffix(ResourceKind kind) => kind.Group.Length == 0 ? "" : "." + kind.Group;
 
     /// <summary>The Kubernetes <c>Status</c> object for this error.</summary>
@@ -77,9 +95,10 @@ public sealed record ApiError(
             ["reason"] = Reason,
             ["code"] = Code,
         };
-        if (Kind is not null || Name is not null || Causes is not null)
+        if (Kind is not null || Name is not null || Causes is not null || RetryAfterSeconds is not null)
         {
             var details = new JsonObject();
+            if (RetryAfterSeconds is { } retry) details["retryAfterSeconds"] = retry;
             if (Name is not null) details["name"] = Name;
             if (!string.IsNullOrEmpty(Group)) details["group"] = Group;
             if (Kind is not null) details["kind"] = Kind;

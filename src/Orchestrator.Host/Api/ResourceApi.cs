@@ -181,9 +181,22 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
         var filter = Filter(http, t);
         QueryParameters.Long(http, "limit", min: 0);
         QueryParameters.Long(http, "timeoutSeconds", min: 0);
-        if (QueryParameters.ResourceVersion(http) is { } wanted && !await ResourceVersions.ReachHead(store, wanted, time, http.RequestAborted))
-            throw new ApiErrorException(ResourceVersions.TooLarge(wanted, await store.Head(http.RequestAborted)));
-        var list = await store.List(filter, http.RequestAborted);
+        var wanted = QueryParameters.ResourceVersion(http);
+        if (wanted is > 0 && !await ResourceVersions.ReachHead(store, wanted.Value, time, http.RequestAborted))
+            throw new ApiErrorException(ResourceVersions.TooLarge(wanted.Value, await store.Head(http.RequestAborted)));
+        ObjectList list;
+        if (wanted == 0)
+        {
+            // resourceVersion=0: any version will do (Kubernetes serves it from its cache), so this
+            // member's index answers even while the journal is down, and says so.
+            list = await store.ListCached(filter, http.RequestAborted);
+            if (!store.Journal.Available)
+                http.Response.Headers.Append("Warning", "299 - \"the journal is unavailable: this list is this member's copy and may be stale\"");
+        }
+        else
+        {
+            list = await store.List(filter, http.RequestAborted);
+        }
         var rv = list.ResourceVersion.ToString(CultureInfo.InvariantCulture);
         if (Tables.Wanted(http.Request.Headers.Accept))
         {
@@ -377,6 +390,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
     internal static Task WriteError(HttpContext http, ApiError error)
     {
         if (http.Response.HasStarted) return Task.CompletedTask;
+        if (error.RetryAfterSeconds is { } retry) http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
         return WriteJson(http, error.ToStatus(), error.Code);
     }
 }
