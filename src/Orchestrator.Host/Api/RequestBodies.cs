@@ -12,11 +12,24 @@ internal sealed record DecodedObject(JsonObject Object, IReadOnlyList<DuplicateF
 /// Reads request bodies (objects in JSON or YAML, patches, DeleteOptions) under the node's
 /// <see cref="DecodeLimits"/> (<c>orchestrator.api.decoding</c>): a body beyond a limit, malformed, or
 /// of the wrong shape is answered 400 with a Status naming the problem, before anything else runs.
-/// The body's size is bounded before this by Kestrel (<c>orchestrator.api.max-body-bytes</c>, 413).
+/// The body's size is bounded before this by Kestrel (<c>orchestrator.api.max-body-bytes</c>, 413), and
+/// the time it may take to arrive by <paramref name="maxReadTime"/> (<c>decoding.max-read-time</c>): a
+/// client trickling or stalling its body is answered 408 with a Status naming the limit once that
+/// passes (or once Kestrel finds it below its minimum data rate, 240 bytes/s after 5 s), so it holds
+/// neither the request nor a thread for longer. Decoding itself is bounded by the limits, not by time.
 /// </summary>
-internal sealed class RequestBodies(DecodeLimits limits)
+internal sealed class RequestBodies(DecodeLimits limits, TimeSpan maxReadTime)
 {
+    /// <summary>The default of <c>decoding.max-read-time</c>.</summary>
+    public static readonly TimeSpan DefaultMaxReadTime = TimeSpan.FromSeconds(20);
+
+    public RequestBodies(DecodeLimits limits) : this(limits, DefaultMaxReadTime)
+    {
+    }
+
     public DecodeLimits Limits => limits;
+
+    public TimeSpan MaxReadTime => maxReadTime;
 
     /// <summary>Reads <c>orchestrator.api.decoding</c>; a bad value stops the node at start with the key named.</summary>
     public static RequestBodies From(Akka.Configuration.Config config)
@@ -30,12 +43,18 @@ internal sealed class RequestBodies(DecodeLimits limits)
                 section.GetInt("max-documents"),
                 section.GetInt("max-string-length"),
                 section.GetInt("max-collection-items"),
-                section.GetInt("max-values")).Validated());
+                section.GetInt("max-values")).Validated(), ReadTime(section));
         }
         catch (ArgumentException e)
         {
             throw new Akka.Configuration.ConfigurationException("orchestrator.api." + e.Message);
         }
+    }
+
+    private static TimeSpan ReadTime(Akka.Configuration.Config section)
+    {
+        var time = section.GetTimeSpan("max-read-time", DefaultMaxReadTime, allowInfinite: false);
+        return time > TimeSpan.Zero ? time : throw new ArgumentException($"decoding.max-read-time must be a positive duration, not {time}");
     }
 
     /// <summary>The object of a create, update or subresource request.</summary>
@@ -111,10 +130,25 @@ internal sealed class RequestBodies(DecodeLimits limits)
         }
     }
 
-    private static async Task<string> ReadText(HttpContext http)
+    private async Task<string> ReadText(HttpContext http)
     {
-        // Invalid UTF-8 becomes U+FFFD, as Go's decoders do.
-        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(http.RequestAborted);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(maxReadTime);
+        try
+        {
+            // Invalid UTF-8 becomes U+FFFD, as Go's decoders do.
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            return await reader.ReadToEndAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            throw new ApiErrorException(BodyTimeout($"the request body did not arrive within {maxReadTime.TotalSeconds:0.###} s (limit orchestrator.api.decoding.max-read-time)"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            throw new ApiErrorException(BodyTimeout($"the request body arrived too slowly: {e.Message}"));
+        }
     }
+
+    private static ApiError BodyTimeout(string message) => new(StatusCodes.Status408RequestTimeout, "Timeout", message);
 }
