@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Orchestrator.Domain.Resources;
 
@@ -28,6 +27,8 @@ public sealed record DeploymentPlan(IReadOnlyList<DeploymentAction> Actions, Jso
 /// ReplicaSet whose template equals the deployment's (ignoring <c>pod-template-hash</c>) is the new
 /// one; any other owned ReplicaSet is old. So a rollback (<c>kubectl rollout undo</c> patches the
 /// template back) reuses the old ReplicaSet and moves it to the newest revision.
+/// This file holds the plan and the rollout strategies; the status is in
+/// <c>DeploymentReconciler.Status.cs</c>, revisions and templates in <c>DeploymentReconciler.Revisions.cs</c>.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -38,7 +39,7 @@ public sealed record DeploymentPlan(IReadOnlyList<DeploymentAction> Actions, Jso
 ///   complete:      Progressing=True NewReplicaSetAvailable; no progress for progressDeadlineSeconds: ProgressDeadlineExceeded
 /// </code>
 /// </remarks>
-public static class DeploymentReconciler
+public static partial class DeploymentReconciler
 {
     public const string HashLabel = "pod-template-hash";
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
@@ -206,237 +207,6 @@ public static class DeploymentReconciler
         if (text.EndsWith('%') && int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pct))
             return roundUp ? (int)Math.Ceiling(total * pct / 100.0) : (int)Math.Floor(total * pct / 100.0);
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : 0;
-    }
-
-    private static (JsonObject Status, TimeSpan? Recheck) Status(JsonObject deployment, List<RsState> state, RsState? newRs, int desired, int maxUnavailable,
-        bool paused, bool createdNew, bool acting, DateTimeOffset now)
-    {
-        var replicas = state.Sum(s => s.StatusReplicas);
-        var updated = newRs?.StatusReplicas ?? 0;
-        var ready = state.Sum(s => s.Ready);
-        var available = state.Sum(s => s.Available);
-        var previous = deployment["status"] as JsonObject;
-        var conditions = (previous?["conditions"] as JsonArray)?.OfType<JsonObject>().Select(c => (JsonObject)c.DeepClone()).ToList() ?? [];
-        var time = ObjectMeta.FormatTime(now);
-
-        void Set(string type, string status, string reason, string message)
-        {
-            var existing = conditions.FirstOrDefault(c => c.GetString("type") == type);
-            if (existing is not null && existing.GetString("status") == status && existing.GetString("reason") == reason && existing.GetString("message") == message) return;
-            var transition = existing is not null && existing.GetString("status") == status ? existing.GetString("lastTransitionTime") ?? time : time;
-            conditions.Remove(existing!);
-            conditions.Add(new JsonObject
-            {
-                ["type"] = type,
-                ["status"] = status,
-                ["lastUpdateTime"] = time,
-                ["lastTransitionTime"] = transition,
-                ["reason"] = reason,
-                ["message"] = message,
-            });
-        }
-
-        if (available >= desired - maxUnavailable) Set("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.");
-        else Set("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.");
-
-        TimeSpan? recheck = null;
-        var deadline = PodHelpers.Int(deployment["spec"]?["progressDeadlineSeconds"], 600);
-        var rsName = newRs?.Name ?? "";
-        var complete = newRs is not null && updated == desired && replicas == desired && available == desired && newRs.Spec == desired;
-        var progressed = previous is null
-            || previous["updatedReplicas"].GetLong() != updated || previous["readyReplicas"].GetLong() != ready
-            || previous["availableReplicas"].GetLong() != available || previous["replicas"].GetLong() != replicas;
-        var progressing = conditions.FirstOrDefault(c => c.GetString("type") == "Progressing");
-        if (paused)
-        {
-            Set("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused");
-        }
-        else if (complete)
-        {
-            Set("Progressing", "True", "NewReplicaSetAvailable", $"ReplicaSet \"{rsName}\" has successfully progressed.");
-        }
-        else if (createdNew)
-        {
-            Set("Progressing", "True", "NewReplicaSetCreated", $"Created new replica set \"{rsName}\"");
-            recheck = TimeSpan.FromSeconds(deadline);
-        }
-        else if (acting || progressed || progressing is null || progressing.GetString("reason") is "DeploymentPaused" or "NewReplicaSetAvailable" or "DeploymentResumed")
-        {
-            var reason = progressing?.GetString("reason") == "DeploymentPaused" ? "DeploymentResumed" : "ReplicaSetUpdated";
-            var message = reason == "DeploymentResumed" ? "Deployment is resumed" : $"ReplicaSet \"{rsName}\" is progressing.";
-            // Progress refreshes lastUpdateTime even when reason and message stay.
-            conditions.RemoveAll(c => c.GetString("type") == "Progressing" && (c.GetString("reason") != reason || progressed || acting));
-            Set("Progressing", "True", reason, message);
-            recheck = TimeSpan.FromSeconds(deadline);
-        }
-        else if (progressing.GetString("reason") != "ProgressDeadlineExceeded")
-        {
-            var since = DateTimeOffset.TryParse(progressing.GetString("lastUpdateTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : now;
-            if (since.AddSeconds(deadline) <= now) Set("Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{rsName}\" has timed out progressing.");
-            else recheck = since.AddSeconds(deadline) - now + TimeSpan.FromMilliseconds(100);
-        }
-
-        var status = new JsonObject
-        {
-            ["observedGeneration"] = deployment.Generation(),
-            ["replicas"] = replicas,
-            ["updatedReplicas"] = updated,
-            ["readyReplicas"] = ready,
-            ["availableReplicas"] = available,
-            ["unavailableReplicas"] = Math.Max(0, replicas - available),
-            ["conditions"] = new JsonArray(conditions.OrderBy(c => c.GetString("type") == "Available" ? 0 : 1).Select(c => (JsonNode)c).ToArray()),
-        };
-        if (previous?["collisionCount"] is { } cc) status["collisionCount"] = cc.DeepClone();
-        return (status, recheck);
-    }
-
-    /// <summary>True when the status a plan computed differs from the stored one other than in condition timestamps (a rewrite of the same status is no change).</summary>
-    public static bool StatusChanged(JsonObject deployment, JsonObject status)
-    {
-        ArgumentNullException.ThrowIfNull(deployment);
-        return !JsonNode.DeepEquals(WithoutTimes(deployment["status"]), WithoutTimes(status));
-    }
-
-    private static JsonNode? WithoutTimes(JsonNode? status)
-    {
-        if (status?.DeepClone() is not JsonObject copy) return null;
-        if (copy["conditions"] is JsonArray conditions)
-        {
-            foreach (var c in conditions.OfType<JsonObject>())
-            {
-                c.Remove("lastUpdateTime");
-                c.Remove("lastTransitionTime");
-            }
-        }
-        return copy;
-    }
-
-    private static JsonObject NewReplicaSet(JsonObject deployment, JsonObject template, int collisionCount, int replicas, string revision,
-        Dictionary<string, string> annotations, int desired, int maxSurge)
-    {
-        var hash = TemplateHash(template, collisionCount);
-        var podTemplate = (JsonObject)template.DeepClone();
-        var templateMeta = podTemplate["metadata"] as JsonObject ?? new JsonObject();
-        podTemplate["metadata"] = templateMeta;
-        var labels = templateMeta["labels"] as JsonObject ?? new JsonObject();
-        templateMeta["labels"] = labels;
-        labels[HashLabel] = hash;
-        var selector = deployment["spec"]?["selector"]?.DeepClone() as JsonObject ?? new JsonObject();
-        var matchLabels = selector["matchLabels"] as JsonObject ?? new JsonObject();
-        selector["matchLabels"] = matchLabels;
-        matchLabels[HashLabel] = hash;
-        var rsAnnotations = new JsonObject();
-        foreach (var (k, v) in annotations) rsAnnotations[k] = v;
-        rsAnnotations[RevisionAnnotation] = revision;
-        rsAnnotations[DesiredReplicasAnnotation] = desired.ToString(CultureInfo.InvariantCulture);
-        rsAnnotations[MaxReplicasAnnotation] = (desired + maxSurge).ToString(CultureInfo.InvariantCulture);
-        var spec = deployment["spec"] as JsonObject;
-        return new JsonObject
-        {
-            ["apiVersion"] = "apps/v1",
-            ["kind"] = "ReplicaSet",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = $"{deployment.Name()}-{hash}",
-                ["namespace"] = deployment.Namespace(),
-                ["labels"] = labels.DeepClone(),
-                ["annotations"] = rsAnnotations,
-                ["ownerReferences"] = new JsonArray(PodHelpers.NewControllerRef(deployment)),
-            },
-            ["spec"] = new JsonObject
-            {
-                ["replicas"] = replicas,
-                ["minReadySeconds"] = spec?["minReadySeconds"]?.DeepClone() ?? 0,
-                ["selector"] = selector,
-                ["template"] = podTemplate,
-            },
-        };
-    }
-
-    /// <summary>The deployment's annotations a ReplicaSet carries (change-cause and the like), without the controller's own.</summary>
-    private static Dictionary<string, string> CopiedAnnotations(JsonObject deployment) =>
-        deployment.Annotations()
-            .Where(a => a.Key is not (RevisionAnnotation or DesiredReplicasAnnotation or MaxReplicasAnnotation or "kubectl.kubernetes.io/last-applied-configuration"))
-            .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
-
-    /// <summary>
-    /// Two pod templates are the same rollout when equal apart from the pod-template-hash label and
-    /// apart from empty values: a null, <c>{}</c> or <c>[]</c> field means what an absent one does (Kubernetes
-    /// compares typed templates, where they are all the zero value). kubectl rollout undo sends the
-    /// old ReplicaSet's template as Go serializes it (<c>creationTimestamp: null</c>, <c>resources: {}</c>).
-    /// </summary>
-    public static bool TemplatesEqual(JsonObject? a, JsonObject? b) => JsonNode.DeepEquals(WithoutHash(a), WithoutHash(b));
-
-    private static JsonObject WithoutHash(JsonObject? template)
-    {
-        var copy = template?.DeepClone() as JsonObject ?? new JsonObject();
-        if (copy["metadata"]?["labels"] is JsonObject labels) labels.Remove(HashLabel);
-        PruneEmpty(copy);
-        return copy;
-    }
-
-    /// <summary>Removes nulls, empty objects and empty arrays from objects, innermost first.</summary>
-    private static bool PruneEmpty(JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                return true;
-            case JsonObject o:
-                foreach (var (key, value) in o.ToList())
-                    if (PruneEmpty(value)) o.Remove(key);
-                return o.Count == 0;
-            case JsonArray a:
-                foreach (var item in a) PruneEmpty(item);
-                return a.Count == 0;
-            default:
-                return false;
-        }
-    }
-
-    /// <summary>Kubernetes-style pod-template-hash: FNV-1a of the canonical template (and collision count), in safe characters.</summary>
-    public static string TemplateHash(JsonObject template, int collisionCount = 0)
-    {
-        var text = new StringBuilder();
-        Canonical(WithoutHash(template), text);
-        if (collisionCount > 0) text.Append(collisionCount.ToString(CultureInfo.InvariantCulture));
-        uint hash = 2166136261;
-        foreach (var b in Encoding.UTF8.GetBytes(text.ToString()))
-        {
-            hash ^= b;
-            hash *= 16777619;
-        }
-        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        return string.Concat(hash.ToString(CultureInfo.InvariantCulture).Select(c => alphabet[c % alphabet.Length]));
-    }
-
-    private static void Canonical(JsonNode? node, StringBuilder into)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                into.Append('{');
-                foreach (var (k, v) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    into.Append('"').Append(k).Append("\":");
-                    Canonical(v, into);
-                    into.Append(',');
-                }
-                into.Append('}');
-                break;
-            case JsonArray a:
-                into.Append('[');
-                foreach (var v in a)
-                {
-                    Canonical(v, into);
-                    into.Append(',');
-                }
-                into.Append(']');
-                break;
-            default:
-                into.Append(node?.ToJsonString() ?? "null");
-                break;
-        }
     }
 
     /// <summary>A ReplicaSet during planning: its spec replicas may change, its status is as observed.</summary>
