@@ -14,8 +14,8 @@ namespace Orchestrator.Cluster.Journal;
 /// Akka.Persistence.Sql's journal, with the one read every recovery makes, the highest sequence
 /// number of a persistence id, as one plain SQL statement instead of a linq2db query. Every new
 /// object (each pod, each Event) recovers before its first write, so this read is as frequent as
-/// the creates; through linq2db it cost about 5% of the node's CPU in the hollow-node bench (a data
-/// connection and its mapping schema built, the expression translated, per call).
+/// the creates; through linq2db each call builds a data connection and its mapping schema and
+/// translates the expression, a visible share of the node's CPU (figures in the README).
 /// The statement is the plugin's own (its native mode, <c>delete-compatibility-mode = off</c>, the
 /// default: events are never deleted here), and, as the plugin does, it first waits for a write of
 /// the same id still in flight. Writes, replays and everything else are the plugin's.

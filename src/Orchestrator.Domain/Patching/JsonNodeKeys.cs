@@ -11,7 +11,7 @@ internal readonly record struct NodeKey(JsonNode? Node);
 /// Equality of <see cref="NodeKey"/>s as <see cref="JsonNode.DeepEquals"/> sees it, with a hash that
 /// agrees with it (numbers hash by value, so <c>1</c> and <c>1.0</c> collide as they compare equal),
 /// so the patch algorithms look elements up in hash sets instead of scanning lists: a patch of
-/// 10,000 list elements is then linear, not 10^8 comparisons (it took 28 s before).
+/// 10,000 list elements is then linear, not 10^8 comparisons (figures in the README).
 /// </summary>
 internal sealed class NodeKeyComparer : IEqualityComparer<NodeKey>
 {
