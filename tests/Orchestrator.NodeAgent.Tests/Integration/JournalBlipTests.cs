@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Orchestrator.TestSupport;
+using Xunit.Abstractions;
+
+namespace Orchestrator.NodeAgent.Tests.Integration;
+
+/// <summary>
+/// A 30-second journal outage on a three-member cluster (issue 18): every member's connection to
+/// PostgreSQL goes through a <see cref="TcpRelay"/> that the test cuts and resumes (the shared
+/// server keeps running). No pod may be evicted or restarted, writes during the outage must be
+/// answered 503 within the bound, and every write acknowledged before and after must be there.
+/// </summary>
+public sealed class JournalBlipTests(ITestOutputHelper output)
+{
+    private const int Replicas = 6;
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
+
+    /// <summary>ask-timeout (5 s) plus slack for a loaded machine: no write waits longer than this.</summary>
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(7);
+
+    private const string Deployment = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: steady
+        spec:
+          replicas: 6
+          selector:
+            matchLabels: {app: steady}
+          template:
+            metadata:
+              labels: {app: steady}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: orchestrator/busybox:v2
+                imagePullPolicy: IfNotPresent
+                command: ["sh", "-c", "exec sleep 3600"]
+        """;
+
+    private static string ConfigMap(string name) =>
+        $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}"},"data":{"k":"v"}}""";
+
+    /// <summary>Pod uid and container IDs of every pod: what must not change.</summary>
+    private static Dictionary<string, string> Identities(IEnumerable<JsonObject> pods) => pods.ToDictionary(
+        p => p["metadata"]!["uid"]!.GetValue<string>(),
+        p => string.Join(",", (p["status"]?["containerStatuses"] as JsonArray ?? []).Select(c => c?["containerID"]?.GetValue<string>() + "#" + c?["restartCount"])));
+
+    [ClusterFact]
+    public async Task A_thirty_second_journal_outage_evicts_and_restarts_nothing_and_answers_writes_with_503()
+    {
+        await using var cluster = await TestCluster.CreateAsync();
+        var direct = new NpgsqlConnectionStringBuilder(cluster.Database.ConnectionString);
+        await using var relay = new TcpRelay(direct.Port);
+        var viaRelay = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+        var env = new Dictionary<string, string> { ["ORCHESTRATOR_POSTGRES"] = viaRelay };
+        var b = cluster.Launch(seed: null, environment: env);
+        var a = cluster.Launch(seed: b, environment: env);
+        var c = cluster.Launch(seed: b, environment: env);
+        await TestCluster.WaitReadyAsync(b, a, c);
+        var kubectl = TestCluster.KubectlFor(a);
+        await cluster.WaitForAsync(async () =>
+        {
+            var nodes = (await kubectl.RunAsync("get nodes --no-headers")).EnsureSuccess().Stdout;
+            return new[] { a, b, c }.All(m => System.Text.RegularExpressions.Regex.IsMatch(nodes, $@"{m.NodeName}\s+Ready")) ? nodes : null;
+        }, TimeSpan.FromSeconds(90), "three nodes Ready");
+        (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(Deployment)}")).EnsureSuccess();
+        var before = await cluster.WaitForAsync(async () =>
+        {
+            var pods = await TestCluster.PodsAsync(a, "app=steady");
+            return pods.Count == Replicas && pods.All(p => TestCluster.Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null) ? pods : null;
+        }, TimeSpan.FromSeconds(180), "six pods Running");
+        var identities = Identities(before);
+
+        using var http = a.CreateHttpClient(timeout: TimeSpan.FromSeconds(30));
+        var acknowledged = new List<string>();
+        var answers = new List<(TimeSpan At, HttpStatusCode Status, TimeSpan Took, string Body)>();
+        var sequence = 0;
+        async Task<HttpStatusCode> Write(Stopwatch since)
+        {
+            var name = $"write-{sequence++}";
+            var started = Stopwatch.StartNew();
+            using var response = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent(ConfigMap(name), Encoding.UTF8, "application/json"));
+            var body = await response.Content.ReadAsStringAsync();
+            answers.Add((since.Elapsed, response.StatusCode, started.Elapsed, body));
+            if (response.StatusCode == HttpStatusCode.Created) acknowledged.Add(name);
+            else Assert.True(response.Headers.RetryAfter is not null, $"no Retry-After on {response.StatusCode}: {body}");
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.Created, await Write(Stopwatch.StartNew()));
+
+        var outage = Stopwatch.StartNew();
+        relay.Cut();
+        // The outage is the scenario: it is held open for 30 s while a write is tried every second
+        // (Poll's condition is the write and "30 s have passed"), not a sleep waiting for a result.
+        await Poll.Until(async () =>
+        {
+            await Write(outage);
+            return outage.Elapsed >= Outage;
+        }, Outage + TimeSpan.FromSeconds(30), "the outage to last 30 s", every: TimeSpan.FromSeconds(1));
+        var during = answers.Where(x => x.At > TimeSpan.Zero && x.At <= outage.Elapsed).ToList();
+        relay.Resume();
+        var resumed = Stopwatch.StartNew();
+        await Poll.Until(async () => await Write(resumed) == HttpStatusCode.Created, TimeSpan.FromSeconds(60), "a write to succeed after the journal is back", every: TimeSpan.FromMilliseconds(250));
+        var recovered = resumed.Elapsed;
+
+        // Past every grace period and eviction timeout after the outage (8 s + 5 s, and some):
+        // the same pods with the same containers, never restarted, all the time.
+        var watching = Stopwatch.StartNew();
+        await Poll.Until(async () =>
+        {
+            var pods = await TestCluster.PodsAsync(a, "app=steady");
+            Assert.Equal(identities, Identities(pods.Where(p => p["metadata"]?["deletionTimestamp"] is null)));
+            return watching.Elapsed > TimeSpan.FromSeconds(25);
+        }, TimeSpan.FromSeconds(60), "25 s of unchanged pods after the outage", tolerate: Poll.Unreachable);
+        Assert.Equal(identities, Identities(await TestCluster.PodsAsync(a, "app=steady")));
+        var nodes = (await kubectl.RunAsync("get nodes --no-headers")).EnsureSuccess().Stdout;
+        output.WriteLine(nodes);
+
+        var first503 = during.FirstOrDefault(x => x.Status == HttpStatusCode.ServiceUnavailable);
+        var message = $"journal blip: first 503 {first503.At.TotalSeconds:0.0} s after the cut (answered in {first503.Took.TotalMilliseconds:0} ms); "
+                      + $"slowest answer during the outage {during.Max(x => x.Took).TotalMilliseconds:0} ms; first acknowledged write {recovered.TotalSeconds:0.0} s after the relay resumed; "
+                      + $"{during.Count} writes during the outage: {string.Join(", ", during.GroupBy(x => (int)x.Status).Select(g => $"{g.Count()} x {g.Key}"))}";
+        output.WriteLine(message);
+        Console.WriteLine(message);
+        foreach (var x in during.Where(x => x.Status != HttpStatusCode.ServiceUnavailable).Take(5)) output.WriteLine($"{x.At}: {x.Status} {x.Body}");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first503.Status);
+        Assert.All(during, x => Assert.True(x.Took < AnswerBound, $"a write took {x.Took} to answer ({x.Status})"));
+        Assert.All(during.Where(x => x.Status == HttpStatusCode.ServiceUnavailable), x => Assert.Contains("journal", x.Body, StringComparison.Ordinal));
+        foreach (var name in acknowledged)
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/v1/namespaces/default/configmaps/{name}")).StatusCode);
+        using var list = await http.GetAsync("/api/v1/namespaces/default/configmaps");
+        var listed = (JsonNode.Parse(await list.Content.ReadAsStringAsync())!["items"] as JsonArray ?? []).Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ToHashSet();
+        Assert.All(acknowledged, name => Assert.Contains(name, listed));
+    }
+}
