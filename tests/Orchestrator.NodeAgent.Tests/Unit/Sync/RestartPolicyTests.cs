@@ -55,19 +55,25 @@ public sealed class RestartPolicyTests : IDisposable
         Assert.Equal("Completed", _h.ContainerStatus("always")["lastState"]!["terminated"]!["reason"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task OnFailure_does_not_restart_a_container_that_exited_0_and_the_pod_succeeds()
+    [Theory]
+    [InlineData("OnFailure", 0, "Succeeded")]
+    [InlineData("Never", 0, "Succeeded")]
+    [InlineData("Never", 1, "Failed")]
+    public async Task A_container_its_policy_does_not_restart_stays_exited_and_ends_the_pod(string policy, int exitCode, string phase)
     {
-        var first = await RunningPod("job", "OnFailure");
-        _h.Runtime.Exit(first.Id, 0);
+        var first = await RunningPod("done", policy);
+        _h.Runtime.Exit(first.Id, exitCode);
 
-        await _h.Sync("job");
+        await _h.Sync("done");
         _h.Time.Advance(TimeSpan.FromMinutes(10));
-        await _h.Sync("job");
+        await _h.Sync("done");
 
-        Assert.Equal("Succeeded", _h.Phase("job"));
-        Assert.Single(_h.Apps("job"));
-        Assert.Equal("Completed", _h.ContainerStatus("job")["state"]!["terminated"]!["reason"]!.GetValue<string>());
+        Assert.Equal(phase, _h.Phase("done"));
+        Assert.Single(_h.Apps("done"));
+        var terminated = _h.ContainerStatus("done")["state"]!["terminated"]!;
+        Assert.Equal(exitCode, terminated["exitCode"]!.GetValue<int>());
+        if (exitCode == 0) Assert.Equal("Completed", terminated["reason"]!.GetValue<string>());
+        Assert.Equal(0, _h.RestartCount("done"));
     }
 
     [Fact]
@@ -84,22 +90,6 @@ public sealed class RestartPolicyTests : IDisposable
         Assert.Equal(ContainerState.Running, _h.Current("retry").State);
         Assert.Equal(1, _h.RestartCount("retry"));
         Assert.Equal(3, _h.ContainerStatus("retry")["lastState"]!["terminated"]!["exitCode"]!.GetValue<int>());
-    }
-
-    [Fact]
-    public async Task Never_leaves_a_failed_container_exited_and_the_pod_fails()
-    {
-        var first = await RunningPod("once", "Never");
-        _h.Runtime.Exit(first.Id, 1);
-
-        await _h.Sync("once");
-        _h.Time.Advance(TimeSpan.FromMinutes(10));
-        await _h.Sync("once");
-
-        Assert.Equal("Failed", _h.Phase("once"));
-        Assert.Single(_h.Apps("once"));
-        Assert.Equal(1, _h.ContainerStatus("once")["state"]!["terminated"]!["exitCode"]!.GetValue<int>());
-        Assert.Equal(0, _h.RestartCount("once"));
     }
 
     [Fact]
