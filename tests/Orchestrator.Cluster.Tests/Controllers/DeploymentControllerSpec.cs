@@ -5,32 +5,14 @@ using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
+using Orchestrator.TestSupport.Stores;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Cluster.Tests.Controllers;
 
 public sealed class DeploymentControllerSpec : TestKit
 {
-    private readonly FakeControllerStore _store = new();
-
-    private static JsonObject Deployment(int replicas, string image) => new()
-    {
-        ["apiVersion"] = "apps/v1",
-        ["kind"] = "Deployment",
-        ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default", ["generation"] = 1 },
-        ["spec"] = new JsonObject
-        {
-            ["replicas"] = replicas,
-            ["revisionHistoryLimit"] = 10,
-            ["progressDeadlineSeconds"] = 600,
-            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
-            ["strategy"] = new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxSurge"] = 1, ["maxUnavailable"] = 0 } },
-            ["template"] = new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "web" } },
-                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = image }) },
-            },
-        },
-    };
+    private readonly InMemoryStore _store = new();
 
     /// <summary>Plays the kubelets: every pod not yet ready becomes Running and Ready.</summary>
     private void PodsBecomeReady()
@@ -51,7 +33,7 @@ public sealed class DeploymentControllerSpec : TestKit
     {
         Sys.ActorOf(ReplicaSetController.Props(_store, ControllerSettings.Default, TimeProvider.System));
         Sys.ActorOf(DeploymentController.Props(_store, TimeProvider.System));
-        _store.Put(DeploymentKind.Instance, Deployment(3, "nginx:1"));
+        _store.Put(DeploymentKind.Instance, TestObjects.Deployment(3, "nginx:1", maxSurge: 1, maxUnavailable: 0));
         AwaitAssert(() =>
         {
             PodsBecomeReady();

@@ -12,23 +12,25 @@ using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Secrets;
 using Orchestrator.Domain.Services;
+using Orchestrator.TestSupport.Stores;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Cluster.Tests.Controllers;
 
 public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
 {
-    private readonly FakeControllerStore _store = new();
+    private readonly InMemoryStore _store = new();
 
     [Fact]
     public void Deleting_a_deployment_deletes_its_replica_sets_and_their_pods_but_not_others()
     {
         var deployment = _store.Put(DeploymentKind.Instance, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default" }, ["spec"] = new JsonObject() });
-        var rs = ReplicaSetControllerSpec.ReplicaSet("web-abc", 2);
+        var rs = TestObjects.ReplicaSet("web-abc", 2, uid: null, generation: 1);
         rs.Metadata()["ownerReferences"] = new JsonArray(Objects.OwnerRef(deployment));
         rs = _store.Put(ReplicaSetKind.Instance, rs);
-        _store.Put(PodKind.Instance, Objects.Pod("web-abc-1", owner: rs));
-        _store.Put(PodKind.Instance, Objects.Pod("web-abc-2", owner: rs));
-        _store.Put(PodKind.Instance, Objects.Pod("standalone"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("web-abc-1", owner: rs, phase: "Pending"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("web-abc-2", owner: rs, phase: "Pending"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("standalone", phase: "Pending"));
         Sys.ActorOf(GarbageCollector.Props(_store));
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal(3, _store.All("Pod").Count);
@@ -44,11 +46,11 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
     [Fact]
     public void An_owner_recreated_under_the_same_name_does_not_keep_old_dependents()
     {
-        var rs = _store.Put(ReplicaSetKind.Instance, ReplicaSetControllerSpec.ReplicaSet("web", 1));
-        _store.Put(PodKind.Instance, Objects.Pod("p", owner: rs));
+        var rs = _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 1, uid: null, generation: 1));
+        _store.Put(PodKind.Instance, TestObjects.Pod("p", owner: rs, phase: "Pending"));
         Sys.ActorOf(GarbageCollector.Props(_store));
         _store.Remove(ReplicaSetKind.Instance, "default", "web");
-        _store.Put(ReplicaSetKind.Instance, ReplicaSetControllerSpec.ReplicaSet("web", 0)); // new uid
+        _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 0, uid: null, generation: 1)); // new uid
         AwaitAssert(() => Assert.Empty(_store.All("Pod")), TimeSpan.FromSeconds(5));
     }
 
@@ -92,11 +94,11 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
     private (JsonObject Deployment, JsonObject ReplicaSet) DeploymentWithPods(params string[] podFinalizers)
     {
         var deployment = _store.Put(DeploymentKind.Instance, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default" }, ["spec"] = new JsonObject() });
-        var rs = ReplicaSetControllerSpec.ReplicaSet("web-abc", 2);
+        var rs = TestObjects.ReplicaSet("web-abc", 2, uid: null, generation: 1);
         rs.Metadata()["ownerReferences"] = new JsonArray(Objects.OwnerRef(deployment));
         rs = _store.Put(ReplicaSetKind.Instance, rs);
-        _store.Put(PodKind.Instance, Objects.Pod("web-abc-1", owner: rs));
-        var held = Objects.Pod("web-abc-2", owner: rs);
+        _store.Put(PodKind.Instance, TestObjects.Pod("web-abc-1", owner: rs, phase: "Pending"));
+        var held = TestObjects.Pod("web-abc-2", owner: rs, phase: "Pending");
         if (podFinalizers.Length > 0) held.Metadata()["finalizers"] = new JsonArray(podFinalizers.Select(f => (JsonNode)f).ToArray());
         _store.Put(PodKind.Instance, held);
         return (deployment, rs);
@@ -157,9 +159,9 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
     {
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var settings = ControllerSettings.Default with { NodeMonitorPeriod = TimeSpan.FromMilliseconds(50) };
-        _store.Put(NodeKind.Instance, Objects.Node("n1", heartbeat: time.GetUtcNow()));
-        _store.Put(PodKind.Instance, Objects.Pod("victim", node: "n1"));
-        var patient = Objects.Pod("patient", node: "n1");
+        _store.Put(NodeKind.Instance, TestObjects.Node("n1", heartbeat: time.GetUtcNow()));
+        _store.Put(PodKind.Instance, TestObjects.Pod("victim", node: "n1", phase: "Pending"));
+        var patient = TestObjects.Pod("patient", node: "n1", phase: "Pending");
         patient["spec"]!["tolerations"] = JsonNode.Parse("""[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":60}]""");
         _store.Put(PodKind.Instance, patient);
         Sys.ActorOf(NodeLifecycleController.Props(_store, settings, time));
@@ -178,11 +180,11 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
 
         time.Advance(TimeSpan.FromSeconds(6));
         AwaitAssert(() => Assert.Equal("patient", Assert.Single(_store.All("Pod")).Name()), TimeSpan.FromSeconds(5));
-        lock (_store.Writes) Assert.Contains(_store.Writes, w => w == "delete Pod default/victim");
+        lock (_store.Writes) Assert.Contains(_store.Writes, w => w == "delete Pod default/victim grace=0");
 
         // The agent reports again: the taint goes.
         var back = _store.Find("Node", "", "n1")!;
-        back["status"] = Objects.Node("n1", heartbeat: time.GetUtcNow())["status"]!.DeepClone();
+        back["status"] = TestObjects.Node("n1", heartbeat: time.GetUtcNow())["status"]!.DeepClone();
         _store.Put(NodeKind.Instance, back);
         AwaitAssert(() => Assert.Null(NodeLifecycle.UnreachableSince(_store.Find("Node", "", "n1")!, time.GetUtcNow())), TimeSpan.FromSeconds(5));
     }
@@ -193,10 +195,10 @@ public sealed class GarbageCollectorAndNodeLifecycleSpec : TestKit
         const string member = "akka.tcp://orchestrator@10.0.0.2:4053#42";
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var settings = ControllerSettings.Default with { NodeMonitorPeriod = TimeSpan.FromMilliseconds(50) };
-        var node = Objects.Node("n2", heartbeat: time.GetUtcNow());
+        var node = TestObjects.Node("n2", heartbeat: time.GetUtcNow());
         node.Metadata()["annotations"] = new JsonObject { [NodeLifecycle.MemberAnnotation] = member };
         _store.Put(NodeKind.Instance, node);
-        _store.Put(PodKind.Instance, Objects.Pod("stranded", node: "n2"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("stranded", node: "n2", phase: "Pending"));
         var members = new MemberLiveness();
         var unreachableAt = time.GetUtcNow();
         members.Unreachable(member, unreachableAt);

@@ -10,6 +10,8 @@ using Orchestrator.Domain.Events;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
+using Orchestrator.TestSupport.Builders;
+using Orchestrator.TestSupport.Stores;
 
 namespace Orchestrator.Cluster.Tests.Controllers;
 
@@ -20,7 +22,7 @@ namespace Orchestrator.Cluster.Tests.Controllers;
 public sealed class NodeDisruptionSpec : TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private readonly FakeControllerStore _store = new();
+    private readonly InMemoryStore _store = new();
     private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
     private readonly ControllerSettings _settings = ControllerSettings.Default with { NodeMonitorPeriod = TimeSpan.FromMilliseconds(50) };
 
@@ -28,8 +30,8 @@ public sealed class NodeDisruptionSpec : TestKit
     {
         foreach (var name in names)
         {
-            _store.Put(NodeKind.Instance, Objects.Node(name, heartbeat: _time.GetUtcNow()));
-            _store.Put(PodKind.Instance, Objects.Pod($"{name}-pod", node: name));
+            _store.Put(NodeKind.Instance, TestObjects.Node(name, heartbeat: _time.GetUtcNow()));
+            _store.Put(PodKind.Instance, TestObjects.Pod($"{name}-pod", node: name, phase: "Pending"));
         }
     }
 

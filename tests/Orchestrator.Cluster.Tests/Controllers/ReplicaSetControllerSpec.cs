@@ -5,29 +5,14 @@ using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
+using Orchestrator.TestSupport.Stores;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Cluster.Tests.Controllers;
 
 public sealed class ReplicaSetControllerSpec : TestKit
 {
-    private readonly FakeControllerStore _store = new();
-
-    public static JsonObject ReplicaSet(string name, int replicas, string app = "web") => new()
-    {
-        ["apiVersion"] = "apps/v1",
-        ["kind"] = "ReplicaSet",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "default", ["generation"] = 1 },
-        ["spec"] = new JsonObject
-        {
-            ["replicas"] = replicas,
-            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = app } },
-            ["template"] = new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = app } },
-                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "nginx" }) },
-            },
-        },
-    };
+    private readonly InMemoryStore _store = new();
 
     private void Start() => Sys.ActorOf(ReplicaSetController.Props(_store, ControllerSettings.Default, TimeProvider.System));
 
@@ -38,7 +23,7 @@ public sealed class ReplicaSetControllerSpec : TestKit
     [Fact]
     public void Creates_exactly_the_missing_pods_once_and_reports_status()
     {
-        _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 3));
+        _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 3, uid: null, generation: 1));
         Start();
         AwaitAssert(() =>
         {
@@ -53,7 +38,7 @@ public sealed class ReplicaSetControllerSpec : TestKit
     [Fact]
     public async Task Replaces_a_deleted_pod_scales_down_and_counts_ready_pods()
     {
-        _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 2));
+        _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 2, uid: null, generation: 1));
         Start();
         AwaitAssert(() => Assert.Equal(2, _store.All("Pod").Count), TimeSpan.FromSeconds(5));
         var victim = _store.All("Pod")[0];
@@ -77,8 +62,8 @@ public sealed class ReplicaSetControllerSpec : TestKit
     [Fact]
     public void Adopts_a_matching_orphan_instead_of_creating()
     {
-        _store.Put(PodKind.Instance, Objects.Pod("orphan"));
-        _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 1));
+        _store.Put(PodKind.Instance, TestObjects.Pod("orphan", phase: "Pending"));
+        _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 1, uid: null, generation: 1));
         Start();
         AwaitAssert(() => Assert.NotNull(PodHelpers.ControllerRef(_store.Find("Pod", "default", "orphan")!)), TimeSpan.FromSeconds(5));
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
@@ -90,7 +75,7 @@ public sealed class ReplicaSetControllerSpec : TestKit
     {
         var failures = 3;
         _store.FailWrite = verb => verb == "create" && Interlocked.Decrement(ref failures) >= 0 ? ApiError.Internal("journal unavailable") : null;
-        _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 2));
+        _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 2, uid: null, generation: 1));
         Start();
         AwaitAssert(() => Assert.Equal(2, _store.All("Pod").Count(p => PodHelpers.ControllerRef(p) is not null)), TimeSpan.FromSeconds(10));
     }
@@ -99,7 +84,7 @@ public sealed class ReplicaSetControllerSpec : TestKit
     public async Task A_graceful_delete_is_counted_once_while_other_deletes_are_still_unseen()
     {
         _store.GracefulPodDeletes = true;
-        _store.Put(ReplicaSetKind.Instance, ReplicaSet("web", 3));
+        _store.Put(ReplicaSetKind.Instance, TestObjects.ReplicaSet("web", 3, uid: null, generation: 1));
         Start();
         AwaitAssert(() => Assert.Equal(3, _store.All("Pod").Count), TimeSpan.FromSeconds(5));
 

@@ -4,12 +4,14 @@ using Orchestrator.Cluster.Tests.Controllers;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
+using Orchestrator.TestSupport.Stores;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Cluster.Tests.Scheduling;
 
 public sealed class SchedulerActorSpec : TestKit
 {
-    private readonly FakeControllerStore _store = new();
+    private readonly InMemoryStore _store = new();
 
     private void StartScheduler(string name = "scheduler") =>
         Sys.ActorOf(SchedulerActor.Props(_store, SchedulerSettings.Default, TimeProvider.System), name);
@@ -17,10 +19,10 @@ public sealed class SchedulerActorSpec : TestKit
     [Fact]
     public void Binds_pending_pods_spread_over_ready_nodes_and_records_Scheduled_events()
     {
-        _store.Put(NodeKind.Instance, Objects.Node("a"));
-        _store.Put(NodeKind.Instance, Objects.Node("b"));
-        _store.Put(NodeKind.Instance, Objects.Node("down", ready: false));
-        for (var i = 0; i < 4; i++) _store.Put(PodKind.Instance, Objects.Pod($"p{i}"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("a"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("b"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("down", ready: false));
+        for (var i = 0; i < 4; i++) _store.Put(PodKind.Instance, TestObjects.Pod($"p{i}", phase: "Pending"));
         StartScheduler();
         AwaitAssert(() =>
         {
@@ -34,8 +36,8 @@ public sealed class SchedulerActorSpec : TestKit
     [Fact]
     public void A_pod_that_fits_nowhere_says_why_and_is_bound_once_a_node_has_room()
     {
-        _store.Put(NodeKind.Instance, Objects.Node("small", memory: "128Mi"));
-        _store.Put(PodKind.Instance, Objects.Pod("big", memory: "1Gi"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("small", memory: "128Mi"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("big", memory: "1Gi", phase: "Pending"));
         StartScheduler();
         AwaitAssert(() =>
         {
@@ -48,16 +50,16 @@ public sealed class SchedulerActorSpec : TestKit
             Assert.Equal("Warning", failed.GetString("type"));
         }, TimeSpan.FromSeconds(5));
 
-        _store.Put(NodeKind.Instance, Objects.Node("large", memory: "4Gi"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("large", memory: "4Gi"));
         AwaitAssert(() => Assert.Equal("large", Objects.NodeOf(_store.Find("Pod", "default", "big")!)), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
     public void Bound_pods_take_their_requests_from_the_node()
     {
-        _store.Put(NodeKind.Instance, Objects.Node("a", cpu: "1"));
-        _store.Put(PodKind.Instance, Objects.Pod("running", cpu: "800m", node: "a"));
-        _store.Put(PodKind.Instance, Objects.Pod("new", cpu: "500m"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("a", cpu: "1"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("running", cpu: "800m", node: "a", phase: "Pending"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("new", cpu: "500m", phase: "Pending"));
         StartScheduler();
         AwaitAssert(() => Assert.Contains(_store.All("Event"), e => e.GetString("message") == "0/1 nodes are available: 1 Insufficient cpu."), TimeSpan.FromSeconds(5));
         _store.Remove(PodKind.Instance, "default", "running");
@@ -67,9 +69,9 @@ public sealed class SchedulerActorSpec : TestKit
     [Fact]
     public void Two_schedulers_never_bind_a_pod_twice()
     {
-        _store.Put(NodeKind.Instance, Objects.Node("a"));
-        _store.Put(NodeKind.Instance, Objects.Node("b"));
-        for (var i = 0; i < 20; i++) _store.Put(PodKind.Instance, Objects.Pod($"p{i}", cpu: "10m"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("a"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("b"));
+        for (var i = 0; i < 20; i++) _store.Put(PodKind.Instance, TestObjects.Pod($"p{i}", cpu: "10m", phase: "Pending"));
         StartScheduler("s1");
         StartScheduler("s2");
         AwaitAssert(() => Assert.All(_store.All("Pod"), p => Assert.NotNull(Objects.NodeOf(p))), TimeSpan.FromSeconds(5));
@@ -85,8 +87,8 @@ public sealed class SchedulerActorSpec : TestKit
     {
         var failures = 2;
         _store.FailWrite = verb => verb == "bind" && Interlocked.Decrement(ref failures) >= 0 ? ApiError.Internal("disk full") : null;
-        _store.Put(NodeKind.Instance, Objects.Node("a"));
-        _store.Put(PodKind.Instance, Objects.Pod("p"));
+        _store.Put(NodeKind.Instance, TestObjects.Node("a"));
+        _store.Put(PodKind.Instance, TestObjects.Pod("p", phase: "Pending"));
         StartScheduler();
         AwaitAssert(() => Assert.Equal("a", Objects.NodeOf(_store.Find("Pod", "default", "p")!)), TimeSpan.FromSeconds(5));
     }

@@ -4,37 +4,12 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.Resources;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Domain.Tests.Controllers;
 
 public sealed class DeploymentReconcilerTests
 {
-    private static JsonObject Deployment(int replicas, string image = "nginx:1", object? maxSurge = null, object? maxUnavailable = null, string strategy = "RollingUpdate", int history = 10) => new()
-    {
-        ["apiVersion"] = "apps/v1",
-        ["kind"] = "Deployment",
-        ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default", ["uid"] = "dep-uid", ["generation"] = 1 },
-        ["spec"] = new JsonObject
-        {
-            ["replicas"] = replicas,
-            ["revisionHistoryLimit"] = history,
-            ["progressDeadlineSeconds"] = 600,
-            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
-            ["strategy"] = strategy == "Recreate"
-                ? new JsonObject { ["type"] = "Recreate" }
-                : new JsonObject
-                {
-                    ["type"] = "RollingUpdate",
-                    ["rollingUpdate"] = new JsonObject { ["maxSurge"] = JsonValue.Create(maxSurge ?? "25%"), ["maxUnavailable"] = JsonValue.Create(maxUnavailable ?? "25%") },
-                },
-            ["template"] = new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "web" } },
-                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = image }) },
-            },
-        },
-    };
-
     /// <summary>
     /// Plays controller and cluster: applies each plan to a set of ReplicaSets whose pods become
     /// available <paramref name="lag"/> steps after they are asked for.
@@ -47,7 +22,7 @@ public sealed class DeploymentReconcilerTests
 
         public DeploymentPlan Step(JsonObject deployment)
         {
-            var plan = DeploymentReconciler.Reconcile(deployment, ReplicaSets.Values.ToList(), Fixtures.Now);
+            var plan = DeploymentReconciler.Reconcile(deployment, ReplicaSets.Values.ToList(), TestObjects.Now);
             foreach (var action in plan.Actions)
             {
                 switch (action)
@@ -99,7 +74,7 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void First_rollout_creates_a_hashed_ReplicaSet_with_revision_1_and_completes()
     {
-        var deployment = Deployment(3);
+        var deployment = TestObjects.Deployment(3);
         var world = new World();
         world.Settle(deployment);
         var rs = Assert.Single(world.ReplicaSets.Values);
@@ -120,7 +95,7 @@ public sealed class DeploymentReconcilerTests
         Prop.ForAll(Gen.Choose(1, 12).ToArbitrary(), Gen.Choose(0, 3).ToArbitrary(), Gen.Choose(0, 3).ToArbitrary(), (replicas, surge, unavailable) =>
         {
             if (surge == 0 && unavailable == 0) surge = 1;
-            var deployment = Deployment(replicas, "nginx:1", surge, unavailable);
+            var deployment = TestObjects.Deployment(replicas, "nginx:1", surge, unavailable);
             var world = new World();
             world.Settle(deployment);
             world.AvailableAtEachStep.Clear();
@@ -143,7 +118,7 @@ public sealed class DeploymentReconcilerTests
     /// </summary>
     private static (JsonObject Deployment, World World, string First, JsonObject UndoTemplate) TwoRevisions()
     {
-        var deployment = Deployment(2);
+        var deployment = TestObjects.Deployment(2);
         var world = new World();
         world.Settle(deployment);
         var first = world.ReplicaSets.Keys.Single();
@@ -195,7 +170,7 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void Recreate_scales_old_to_zero_before_the_new_gets_pods()
     {
-        var deployment = Deployment(3, strategy: "Recreate");
+        var deployment = TestObjects.Deployment(3, strategy: "Recreate");
         var world = new World();
         world.Settle(deployment);
         deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:2";
@@ -211,7 +186,7 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void Revision_history_beyond_the_limit_is_deleted_oldest_first()
     {
-        var deployment = Deployment(1, history: 2);
+        var deployment = TestObjects.Deployment(1, history: 2);
         var world = new World();
         for (var i = 1; i <= 5; i++)
         {
@@ -224,7 +199,7 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void Scaling_and_pausing()
     {
-        var deployment = Deployment(2);
+        var deployment = TestObjects.Deployment(2);
         var world = new World();
         world.Settle(deployment);
         deployment["spec"]!["replicas"] = 5;
@@ -244,13 +219,13 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void No_progress_within_the_deadline_is_reported()
     {
-        var deployment = Deployment(1);
+        var deployment = TestObjects.Deployment(1);
         var rs = new World();
         rs.Step(deployment); // creates the ReplicaSet; its pods never become available below
         var owned = rs.ReplicaSets.Values.Select(r => { r["status"] = new JsonObject { ["replicas"] = 1 }; return r; }).ToList();
-        var plan = DeploymentReconciler.Reconcile(deployment, owned, Fixtures.Now);
+        var plan = DeploymentReconciler.Reconcile(deployment, owned, TestObjects.Now);
         deployment["status"] = plan.Status;
-        var later = DeploymentReconciler.Reconcile(deployment, owned, Fixtures.Now.AddSeconds(601));
+        var later = DeploymentReconciler.Reconcile(deployment, owned, TestObjects.Now.AddSeconds(601));
         deployment["status"] = later.Status;
         Assert.Equal("ProgressDeadlineExceeded", PodHelpers.Condition(deployment, "Progressing").GetString("reason"));
     }

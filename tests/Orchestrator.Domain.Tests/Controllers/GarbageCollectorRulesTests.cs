@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using Orchestrator.Domain.Controllers;
 using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Resources;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Domain.Tests.Controllers;
 
@@ -15,7 +16,7 @@ public sealed class GarbageCollectorRulesTests
         var meta = new JsonObject { ["name"] = uid, ["namespace"] = "default", ["uid"] = uid };
         if (finalizers.Length > 0)
         {
-            meta["deletionTimestamp"] = ObjectMeta.FormatTime(Fixtures.Now);
+            meta["deletionTimestamp"] = ObjectMeta.FormatTime(TestObjects.Now);
             meta["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode)f).ToArray());
         }
         return new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["metadata"] = meta };
@@ -23,7 +24,7 @@ public sealed class GarbageCollectorRulesTests
 
     private static JsonObject Dependent(string name, params (string Uid, bool Block)[] owners)
     {
-        var pod = Fixtures.Pod(name, null);
+        var pod = TestObjects.Pod(name, null);
         pod.Metadata()["ownerReferences"] = new JsonArray(owners.Select(o => (JsonNode)new JsonObject
         {
             ["kind"] = "ReplicaSet", ["name"] = o.Uid, ["uid"] = o.Uid, ["controller"] = true, ["blockOwnerDeletion"] = o.Block,
@@ -62,9 +63,9 @@ public sealed class GarbageCollectorRulesTests
     [Fact]
     public void A_dependent_being_deleted_or_without_owners_is_left_alone_and_an_orphaned_one_keeps_its_own_policy()
     {
-        Assert.IsType<KeepDependent>(GarbageCollectorRules.DecideDependent(Fixtures.Pod("free", null), _ => OwnerState.Absent, false));
+        Assert.IsType<KeepDependent>(GarbageCollectorRules.DecideDependent(TestObjects.Pod("free", null), _ => OwnerState.Absent, false));
         var deleting = Dependent("d", ("gone", true));
-        deleting.Metadata()["deletionTimestamp"] = ObjectMeta.FormatTime(Fixtures.Now);
+        deleting.Metadata()["deletionTimestamp"] = ObjectMeta.FormatTime(TestObjects.Now);
         Assert.IsType<KeepDependent>(GarbageCollectorRules.DecideDependent(deleting, _ => OwnerState.Absent, false));
         var keepsOwnPolicy = Dependent("o", ("gone", true));
         keepsOwnPolicy.Metadata()["finalizers"] = new JsonArray("orphan");

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Domain.Controllers;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Domain.Tests.Controllers;
 
 public class KeyedBackoffTests
 {
-    private readonly FakeTimeProvider _time = new(Fixtures.Now);
+    private readonly FakeTimeProvider _time = new(TestObjects.Now);
 
     [Fact]
     public void Each_failure_doubles_the_wait_up_to_the_maximum()

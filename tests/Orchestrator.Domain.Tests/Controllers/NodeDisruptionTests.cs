@@ -2,13 +2,14 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Orchestrator.Domain.Controllers;
+using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Domain.Tests.Controllers;
 
 public sealed class NodeDisruptionTests
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(8);
-    private static readonly DateTimeOffset Seen = Fixtures.Now;
+    private static readonly DateTimeOffset Seen = TestObjects.Now;
 
     private static DateTimeOffset At(double seconds) => Seen.AddSeconds(seconds);
 
@@ -117,36 +118,36 @@ public sealed class NodeDisruptionTests
     [Fact]
     public void The_held_condition_is_true_with_the_reason_and_false_once_evictions_may_go_on()
     {
-        var held = NodeDisruption.EvictionHeldPatch(new EvictionHold("ClusterDisruption", "2 of 3"), Fixtures.Now)["status"]!["conditions"]![0]!;
+        var held = NodeDisruption.EvictionHeldPatch(new EvictionHold("ClusterDisruption", "2 of 3"), TestObjects.Now)["status"]!["conditions"]![0]!;
         Assert.Equal(NodeDisruption.EvictionHeldCondition, held["type"]!.GetValue<string>());
         Assert.Equal("True", held["status"]!.GetValue<string>());
         Assert.Equal("ClusterDisruption", held["reason"]!.GetValue<string>());
-        var cleared = NodeDisruption.EvictionHeldPatch(null, Fixtures.Now)["status"]!["conditions"]![0]!;
+        var cleared = NodeDisruption.EvictionHeldPatch(null, TestObjects.Now)["status"]!["conditions"]![0]!;
         Assert.Equal("False", cleared["status"]!.GetValue<string>());
     }
 
     [Fact]
     public void The_rate_limiter_admits_a_burst_then_one_node_per_interval()
     {
-        var limiter = EvictionRateLimiter.Start(0.1, 1, Fixtures.Now);
-        var (first, after) = limiter.TryTake(Fixtures.Now);
+        var limiter = EvictionRateLimiter.Start(0.1, 1, TestObjects.Now);
+        var (first, after) = limiter.TryTake(TestObjects.Now);
         Assert.True(first);
-        var (second, waiting) = after.TryTake(Fixtures.Now.AddSeconds(1));
+        var (second, waiting) = after.TryTake(TestObjects.Now.AddSeconds(1));
         Assert.False(second);
-        Assert.Equal(Fixtures.Now.AddSeconds(10), waiting.NextTokenAt(Fixtures.Now.AddSeconds(1)));
-        Assert.False(waiting.TryTake(Fixtures.Now.AddSeconds(9.9)).Taken);
-        Assert.True(waiting.TryTake(Fixtures.Now.AddSeconds(10)).Taken);
+        Assert.Equal(TestObjects.Now.AddSeconds(10), waiting.NextTokenAt(TestObjects.Now.AddSeconds(1)));
+        Assert.False(waiting.TryTake(TestObjects.Now.AddSeconds(9.9)).Taken);
+        Assert.True(waiting.TryTake(TestObjects.Now.AddSeconds(10)).Taken);
         // Unused tokens do not pile up beyond the burst.
-        var idle = after.TryTake(Fixtures.Now.AddMinutes(10)).Next;
-        Assert.False(idle.TryTake(Fixtures.Now.AddMinutes(10)).Taken);
+        var idle = after.TryTake(TestObjects.Now.AddMinutes(10)).Next;
+        Assert.False(idle.TryTake(TestObjects.Now.AddMinutes(10)).Taken);
     }
 
     [Fact]
     public void A_rate_of_zero_admits_nothing()
     {
-        var limiter = EvictionRateLimiter.Start(0, 2, Fixtures.Now);
-        var (taken, later) = limiter.TryTake(Fixtures.Now.AddHours(1));
+        var limiter = EvictionRateLimiter.Start(0, 2, TestObjects.Now);
+        var (taken, later) = limiter.TryTake(TestObjects.Now.AddHours(1));
         Assert.False(taken);
-        Assert.Null(later.NextTokenAt(Fixtures.Now.AddHours(1)));
+        Assert.Null(later.NextTokenAt(TestObjects.Now.AddHours(1)));
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Domain.Controllers;
-using static Orchestrator.Domain.Tests.Controllers.Fixtures;
+using static Orchestrator.TestSupport.Builders.TestObjects;
 
 namespace Orchestrator.Domain.Tests.Controllers;
 

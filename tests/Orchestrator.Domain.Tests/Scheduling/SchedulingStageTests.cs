@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Domain.Scheduling;
-using static Orchestrator.Domain.Tests.Controllers.Fixtures;
+using static Orchestrator.TestSupport.Builders.TestObjects;
 
 namespace Orchestrator.Domain.Tests.Scheduling;
 

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Domain.NodeAgent;
 using Orchestrator.Domain.Pods;
 using Orchestrator.NodeAgent.Sync;
-using Orchestrator.NodeAgent.Tests.Unit.Fakes;
 using Orchestrator.Runtime;
 using Orchestrator.TestSupport.Runtime;
+using Orchestrator.TestSupport.Stores;
 
 namespace Orchestrator.NodeAgent.Tests.Unit.Sync;
 
@@ -33,7 +33,8 @@ internal sealed class SyncerHarness : IDisposable
 
     public InMemoryContainerRuntime Runtime { get; }
 
-    public InMemoryNodeAgentStore Store { get; } = new();
+    /// <summary>The store; a pod delete with a grace period marks the pod, as the pod entity does, until the agent deletes it with grace 0.</summary>
+    public InMemoryStore Store { get; } = new() { GracefulPodDeletes = true };
 
     public PodSyncer Syncer { get; private set; }
 
