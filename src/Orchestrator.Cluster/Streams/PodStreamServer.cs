@@ -5,21 +5,15 @@ using Orchestrator.Domain.Resources;
 namespace Orchestrator.Cluster.Streams;
 
 /// <summary>
-/// Serves exec, attach and port connections of this member's pods to other members (the actor
-/// <see cref="PodStreamPaths.ServerName"/> under /user): one <see cref="PodStreamSessionActor"/> per
-/// request. See <see cref="PodStreamPaths"/> for the protocol.
+/// The exec, attach and port connections this member serves to other members: one
+/// <see cref="PodStreamSessionActor"/> per request under the
+/// <see cref="Sessions.SessionServer{TRequest}"/> named <see cref="PodStreamPaths.ServerName"/>.
+/// See <see cref="PodStreamPaths"/> for the protocol.
 /// </summary>
-public sealed class PodStreamServer : ReceiveActor
+public static class PodStreamServer
 {
-    public PodStreamServer(IPodStreamOpener opener)
-    {
-        Receive<PodStreamRequest>(request => Context.ActorOf(PodStreamSessionActor.Props(request, Sender, opener)));
-    }
-
-    public static Props Props(IPodStreamOpener opener) => Akka.Actor.Props.Create(() => new PodStreamServer(opener));
-
-    /// <summary>A session that fails is stopped: it is one connection, never retried.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+    public static Props Props(IPodStreamOpener opener) =>
+        Sessions.SessionServer<PodStreamRequest>.Props((request, requester) => PodStreamSessionActor.Props(request, requester, opener));
 }
 
 /// <summary>

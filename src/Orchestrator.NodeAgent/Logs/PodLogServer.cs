@@ -6,20 +6,14 @@ using Orchestrator.Runtime;
 namespace Orchestrator.NodeAgent.Logs;
 
 /// <summary>
-/// Serves the logs of this member's pods to other members (the actor <see cref="PodLogPaths.ServerName"/>
-/// under /user): one <see cref="PodLogSession"/> per request. See <see cref="PodLogRequest"/> for the protocol.
+/// The logs of this member's pods served to other members: one <see cref="PodLogSession"/> per
+/// request under the <see cref="Cluster.Sessions.SessionServer{TRequest}"/> named
+/// <see cref="PodLogPaths.ServerName"/>. See <see cref="PodLogRequest"/> for the protocol.
 /// </summary>
-public sealed class PodLogServer : ReceiveActor
+public static class PodLogServer
 {
-    public PodLogServer(PodLogReader reader)
-    {
-        Receive<PodLogRequest>(request => Context.ActorOf(PodLogSession.Props(request, Sender, reader)));
-    }
-
-    public static Props Props(PodLogReader reader) => Akka.Actor.Props.Create(() => new PodLogServer(reader));
-
-    /// <summary>Children that fail are stopped: a session is one request, never retried.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+    public static Props Props(PodLogReader reader) =>
+        Cluster.Sessions.SessionServer<PodLogRequest>.Props((request, requester) => PodLogSession.Props(request, requester, reader));
 }
 
 /// <summary>
