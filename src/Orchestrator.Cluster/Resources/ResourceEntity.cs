@@ -79,10 +79,10 @@ public sealed class ResourceEntity : ReceivePersistentActor, IWithStash
     private void Ready()
     {
         Command<GetResource>(_ => Reply(_state.Get()));
-        Command<CreateResource>(c => Handle(_state.Create(c.Object, NewContext())));
-        Command<ReplaceResource>(c => Handle(_state.Replace(c.Object, c.Subresource, NewContext())));
-        Command<PatchResource>(c => Handle(_state.Patch(c.PatchType, c.Patch, c.Subresource, NewContext(), c.Change)));
-        Command<DeleteResource>(c => Handle(_state.Delete(c.Request, NewContext())));
+        Command<CreateResource>(c => Handle(_state.Create(c.Object, NewContext()), c.DryRun));
+        Command<ReplaceResource>(c => Handle(_state.Replace(c.Object, c.Subresource, NewContext()), c.DryRun));
+        Command<PatchResource>(c => Handle(_state.Patch(c.PatchType, c.Patch, c.Subresource, NewContext(), c.Change), c.DryRun));
+        Command<DeleteResource>(c => Handle(_state.Delete(c.Request, NewContext()), c.DryRun));
         Command<BindPod>(c => Handle(_state.Bind(c.NodeName, NewContext())));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
@@ -95,9 +95,10 @@ public sealed class ResourceEntity : ReceivePersistentActor, IWithStash
 
     private void Reply(Decision decision) => Sender.Tell(new ResourceReply(decision.Result, decision.Error));
 
-    private void Handle(Decision decision)
+    private void Handle(Decision decision, bool dryRun = false)
     {
-        if (decision.Event is null)
+        // A dry run answers what was decided; the decision is pure, so nothing changed.
+        if (decision.Event is null || dryRun)
         {
             Reply(decision);
             return;

@@ -63,7 +63,12 @@ public sealed class ResourceStore
     public Task<JsonObject> Get(ResourceKind kind, string ns, string name, CancellationToken ct = default) =>
         Send(kind, new GetResource(Key(kind, ns, name)), ct);
 
-    public async Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, CancellationToken ct = default)
+    /// <param name="dryRun">Admit and decide, answer the object that would be stored, store nothing (<c>dryRun=All</c>);
+    /// a Service's ClusterIP and NodePorts are then neither granted nor checked against others.</param>
+    public Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, CancellationToken ct = default) =>
+        Create(kind, ns, obj, dryRun: false, ct);
+
+    public async Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, bool dryRun, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(obj);
@@ -81,7 +86,7 @@ public sealed class ResourceStore
             }
         }
         if (kind.Namespaced) await RequireActiveNamespace(ns, ct);
-        if (kind != ServiceKind.Instance) return await Send(kind, new CreateResource(Key(kind, ns, name), obj), ct);
+        if (kind != ServiceKind.Instance || dryRun) return await Send(kind, new CreateResource(Key(kind, ns, name), obj, dryRun), ct);
         obj = (JsonObject)obj.DeepClone();
         var granted = await ServiceAddresses.Allocate(ns, obj, ct);
         try
@@ -98,16 +103,28 @@ public sealed class ResourceStore
     }
 
     public Task<JsonObject> Replace(ResourceKind kind, string ns, string name, JsonObject obj, Subresource subresource = Subresource.Main, CancellationToken ct = default) =>
-        Send(kind, new ReplaceResource(Key(kind, ns, name), obj, subresource), ct);
+        Replace(kind, ns, name, obj, subresource, dryRun: false, ct);
+
+    /// <param name="dryRun">Decide and answer, store nothing (<c>dryRun=All</c>).</param>
+    public Task<JsonObject> Replace(ResourceKind kind, string ns, string name, JsonObject obj, Subresource subresource, bool dryRun, CancellationToken ct) =>
+        Send(kind, new ReplaceResource(Key(kind, ns, name), obj, subresource, dryRun), ct);
 
     public Task<JsonObject> Patch(ResourceKind kind, string ns, string name, PatchType type, JsonNode patch, Subresource subresource = Subresource.Main, string change = "patched", CancellationToken ct = default) =>
-        Send(kind, new PatchResource(Key(kind, ns, name), type, patch, subresource, change), ct);
+        Patch(kind, ns, name, type, patch, subresource, change, dryRun: false, ct);
 
-    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default)
+    /// <param name="dryRun">Decide and answer, store nothing (<c>dryRun=All</c>).</param>
+    public Task<JsonObject> Patch(ResourceKind kind, string ns, string name, PatchType type, JsonNode patch, Subresource subresource, string change, bool dryRun, CancellationToken ct) =>
+        Send(kind, new PatchResource(Key(kind, ns, name), type, patch, subresource, change, dryRun), ct);
+
+    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, CancellationToken ct = default) =>
+        Delete(kind, ns, name, request, dryRun: false, ct);
+
+    /// <param name="dryRun">Decide and answer, store nothing (<c>dryRun=All</c>).</param>
+    public Task<JsonObject> Delete(ResourceKind kind, string ns, string name, DeleteRequest request, bool dryRun, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (NamespaceRules.RefuseDelete(kind, name) is { } refused) throw new ApiErrorException(refused);
-        if (kind != ServiceKind.Instance) return Send(kind, new DeleteResource(Key(kind, ns, name), request), ct);
+        if (kind != ServiceKind.Instance || dryRun) return Send(kind, new DeleteResource(Key(kind, ns, name), request, dryRun), ct);
         return DeleteService(ns, name, request, ct);
     }
 

@@ -19,6 +19,18 @@ internal static class QueryParameters
         _ => null,
     };
 
+    /// <summary>
+    /// <c>dryRun=All</c>, the one value Kubernetes accepts: the change is admitted and decided,
+    /// answered as it would be stored, and not stored. Any other value is 400, as there.
+    /// </summary>
+    public static bool DryRun(HttpContext http)
+    {
+        if (!http.Request.Query.TryGetValue("dryRun", out var values)) return false;
+        foreach (var value in values)
+            if (value != "All") throw new ApiErrorException(ApiError.BadRequest($"Invalid dryRun value \"{value}\": the only supported value is All"));
+        return true;
+    }
+
     /// <summary>The boolean parameter <paramref name="name"/>; false when absent or empty.</summary>
     public static bool Bool(HttpContext http, string name)
     {

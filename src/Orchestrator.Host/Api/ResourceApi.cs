@@ -89,9 +89,8 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                     var decoded = await bodies.ReadObject(http);
                     var body = decoded.Object;
                     if (NamespaceRules.RefuseBodyNamespace(t.Kind, t.Namespace, body) is { } mismatch) throw new ApiErrorException(mismatch);
-                    if (DryRun(http)) throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
                     CheckFields(http, t.Kind, decoded);
-                    await WriteJson(http, await store.Create(t.Kind, t.Namespace, body, ct), 201);
+                    await WriteJson(http, await store.Create(t.Kind, t.Namespace, body, DryRun(http), ct), 201);
                     return;
                 case "DELETE":
                     await DeleteCollection(http, t);
@@ -110,6 +109,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                 await Scale(http, t);
                 return;
             case "binding" when t.Kind.Kind == "Pod" && method == "POST":
+                if (DryRun(http)) throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported on pods/binding"));
                 var binding = (await bodies.ReadObject(http)).Object;
                 var node = (binding["target"] as JsonObject).GetString("name");
                 if (string.IsNullOrEmpty(node))
@@ -122,7 +122,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
         }
         if (sub == "status" && !t.Kind.HasStatusSubresource) throw NotFound();
         var subresource = sub == "status" ? Subresource.Status : Subresource.Main;
-        if (DryRun(http) && method != "GET") throw new ApiErrorException(ApiError.BadRequest("dryRun is not supported by this server"));
+        var dryRun = method != "GET" && DryRun(http);
         switch (method)
         {
             case "GET":
@@ -131,15 +131,15 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
             case "PUT":
                 var replacement = await bodies.ReadObject(http);
                 CheckFields(http, t.Kind, replacement);
-                await WriteJson(http, await store.Replace(t.Kind, t.Namespace, t.Name, replacement.Object, subresource, ct));
+                await WriteJson(http, await store.Replace(t.Kind, t.Namespace, t.Name, replacement.Object, subresource, dryRun, ct));
                 return;
             case "PATCH":
                 var (type, patch, duplicates) = await bodies.ReadPatch(http);
                 FieldValidation.Report(http, FieldValidation.Of(http), [], duplicates);
-                await WriteJson(http, await store.Patch(t.Kind, t.Namespace, t.Name, type, patch, subresource, ct: ct));
+                await WriteJson(http, await store.Patch(t.Kind, t.Namespace, t.Name, type, patch, subresource, "patched", dryRun, ct));
                 return;
             case "DELETE" when sub is null:
-                await WriteJson(http, await store.Delete(t.Kind, t.Namespace, t.Name, await ReadDeleteRequest(http), ct));
+                await WriteJson(http, await store.Delete(t.Kind, t.Namespace, t.Name, await ReadDeleteRequest(http), dryRun, ct));
                 return;
             default:
                 throw new ApiErrorException(ApiError.MethodNotAllowed($"{method} is not supported on {t.Kind.Plural}{(sub is null ? "" : "/" + sub)}"));
@@ -160,7 +160,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
 
     private static bool IsWatch(HttpContext http) => QueryParameters.Bool(http, "watch");
 
-    private static bool DryRun(HttpContext http) => http.Request.Query.ContainsKey("dryRun");
+    private static bool DryRun(HttpContext http) => QueryParameters.DryRun(http);
 
     private static ObjectFilter Filter(HttpContext http, Target t)
     {
@@ -279,13 +279,14 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
     private async Task DeleteCollection(HttpContext http, Target t)
     {
         var request = await ReadDeleteRequest(http);
+        var dryRun = DryRun(http);
         var list = await store.List(Filter(http, t), http.RequestAborted);
         var deleted = new List<JsonObject>();
         foreach (var item in list.Items)
         {
             try
             {
-                deleted.Add(await store.Delete(t.Kind, item.Namespace(), item.Name(), request, http.RequestAborted));
+                deleted.Add(await store.Delete(t.Kind, item.Namespace(), item.Name(), request, dryRun, http.RequestAborted));
             }
             catch (ApiErrorException e) when (e.Error.Code == 404)
             {
@@ -322,7 +323,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                     desired = ScaleSubresource.Patched(obj, type, patch);
                 }
                 var scalePatch = ScaleSubresource.UpdatePatch(t.Kind, t.Name!, desired);
-                var updated = await store.Patch(t.Kind, t.Namespace, t.Name!, PatchType.Merge, scalePatch, change: "scaled", ct: ct);
+                var updated = await store.Patch(t.Kind, t.Namespace, t.Name!, PatchType.Merge, scalePatch, Subresource.Main, "scaled", DryRun(http), ct);
                 await WriteJson(http, ScaleSubresource.Of(updated));
                 return;
             default:

@@ -204,7 +204,6 @@ public sealed class ManifestPaletteTests(OrchestratorNode fixture, ITestOutputHe
     [InlineData("an invalid name")]
     [InlineData("a namespace that does not exist")]
     [InlineData("a namespace other than -n")]
-    [InlineData("a dry run")]
     public async Task Apply_is_admitted_by_the_API_and_refused_in_its_words(string problem)
     {
         var ns = UniqueNamespace("admit");
@@ -217,7 +216,6 @@ public sealed class ManifestPaletteTests(OrchestratorNode fixture, ITestOutputHe
             "an invalid name" => ("Not_A_Name", ns, ns, "", [], ""),
             "a namespace that does not exist" => ("lost", other, other, "", [], ""),
             "a namespace other than -n" => ("elsewhere", ns, other, "", ["-n", other], ""),
-            "a dry run" => ("rehearsed", ns, ns, "", ["--dry-run"], "&dryRun=All"),
             _ => throw new ArgumentOutOfRangeException(nameof(problem)),
         };
         var manifest = $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {objectNs}\ndata: {{a: b}}{extra}\n";
@@ -237,6 +235,28 @@ public sealed class ManifestPaletteTests(OrchestratorNode fixture, ITestOutputHe
         Assert.Contains($"configmap/{name} (document 1): {viaApi}", viaPbm.StandardError, StringComparison.Ordinal);
         var stored = await Pbm("config", "describe", name, "-n", requestNs);
         Assert.Equal(1, stored.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_dry_run_is_admitted_and_answered_by_the_API_but_stores_nothing()
+    {
+        var ns = UniqueNamespace("rehearse");
+        await ApplyAsync(Namespace(ns));
+        var manifest = $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rehearsed\n  namespace: {ns}\ndata: {{a: b}}\n";
+
+        var created = await PbmOk("resource", "apply", "-f", Fixture.WriteManifest(manifest), "--dry-run");
+        Assert.Contains("(server dry run)", created.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, (await Pbm("config", "describe", "rehearsed", "-n", ns)).ExitCode);
+
+        var invalid = await Pbm("resource", "apply", "-f", Fixture.WriteManifest(manifest.Replace("rehearsed", "Not_A_Name", StringComparison.Ordinal)), "--dry-run");
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("Invalid", invalid.StandardError, StringComparison.Ordinal);
+
+        await ApplyAsync(manifest);
+        var changed = await PbmOk("resource", "apply", "-f", Fixture.WriteManifest(manifest.Replace("{a: b}", "{a: changed}", StringComparison.Ordinal)), "--dry-run");
+        Assert.Contains("(server dry run)", changed.StandardOutput, StringComparison.Ordinal);
+        var stored = await PbmOk("config", "describe", "rehearsed", "-n", ns);
+        Assert.DoesNotContain("changed", stored.StandardOutput, StringComparison.Ordinal);
     }
 
     /// <summary>POSTs the manifest (YAML, as kubectl may) to the node's API and returns its refusal as kubectl prints it.</summary>
