@@ -7,6 +7,8 @@ using FsCheck;
 using FsCheck.Fluent;
 using Orchestrator.TestSupport;
 
+using static Orchestrator.Host.Tests.HttpJson;
+
 namespace Orchestrator.Host.Tests;
 
 /// <summary>
@@ -120,8 +122,6 @@ public sealed class ApiFuzzTests(NodeFixture fixture) : IClassFixture<NodeFixtur
         // Generous: the single bomb grew a node by 9 GB.
         Assert.True(fixture.Node.WorkingSet - memoryBefore < 400L * 1024 * 1024, $"the node grew from {memoryBefore} to {fixture.Node.WorkingSet} bytes (slowest answer {slowest})");
     }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static async Task<JsonObject> Object(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();

@@ -4,14 +4,14 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Orchestrator.TestSupport;
 
+using static Orchestrator.Host.Tests.HttpJson;
+
 namespace Orchestrator.Host.Tests;
 
 /// <summary>The API server through real HTTP: discovery, status codes and Status bodies, watches, bad input.</summary>
 public sealed class ApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private HttpClient Http => fixture.Http;
-
-    private static StringContent Json(string json, string type = "application/json") => new(json, Encoding.UTF8, type);
 
     private static string ConfigMap(string name, string value = "1", string? resourceVersion = null) =>
         new JsonObject
@@ -21,9 +21,6 @@ public sealed class ApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             ["metadata"] = new JsonObject { ["name"] = name, ["resourceVersion"] = resourceVersion, ["labels"] = new JsonObject { ["app"] = "api-test" } },
             ["data"] = new JsonObject { ["k"] = value },
         }.ToJsonString();
-
-    private static async Task<JsonObject> Body(HttpResponseMessage response) =>
-        JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 
     [Fact]
     public async Task Discovery_documents_list_groups_and_kinds()

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Orchestrator.TestSupport;
 
+using static Orchestrator.Host.Tests.HttpJson;
+
 namespace Orchestrator.Host.Tests;
 
 /// <summary>
@@ -50,5 +52,4 @@ public sealed class FloodTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.False(fixture.Node.HasExited, "the node exited");
     }
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

@@ -4,12 +4,13 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Orchestrator.TestSupport;
 
+using static Orchestrator.Host.Tests.HttpJson;
+
 namespace Orchestrator.Host.Tests;
 
 /// <summary>Whole-process behaviour: restarts (kill -9) keep every object and version; the token baseline.</summary>
 public sealed class NodeLifecycleTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task Objects_and_resourceVersions_survive_kill_minus_9()

@@ -2,17 +2,14 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
+using static Orchestrator.Host.Tests.HttpJson;
+
 namespace Orchestrator.Host.Tests;
 
 /// <summary>The scale subresource and namespace admission through real HTTP.</summary>
 public sealed class ScaleAndNamespaceApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private HttpClient Http => fixture.Http;
-
-    private static StringContent Json(string json, string type = "application/json") => new(json, Encoding.UTF8, type);
-
-    private static async Task<JsonObject> Body(HttpResponseMessage response) =>
-        JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 
     private const string Deployment = """
         {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"scaled"},
