@@ -116,6 +116,9 @@ public sealed partial record ResourceState(ResourceKind Kind, ResourceKey Key, J
     {
         if (Current is null) return Decision.Refuse(ApiError.NotFound(Kind, Key.Name));
         if (Current.IsDeleting()) return Decision.Refuse(ApiError.Conflict(Kind, Key.Name, "pod is being deleted, cannot be assigned to a host"));
+        // The node's name becomes spec.nodeName, which Kubernetes validates as a DNS subdomain.
+        if (Validation.NameValidation.IsDns1123Subdomain(nodeName, "target.name") is { Count: > 0 } invalid)
+            return Decision.Refuse(ApiError.Invalid(Kind, Key.Name, Causes(invalid)));
         var bound = Current["spec"]?["nodeName"]?.GetValue<string>();
         if (!string.IsNullOrEmpty(bound))
             return Decision.Refuse(ApiError.Conflict(Kind, Key.Name, $"pod {Key.Name} is already assigned to node \"{bound}\""));

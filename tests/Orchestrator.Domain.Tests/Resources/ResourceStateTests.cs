@@ -747,6 +747,20 @@ public class ResourceStateBindTests
         Assert.Equal("True", condition.GetString("status"));
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData("node\u0000one")]
+    [InlineData("Node_1")]
+    public void A_node_name_that_is_not_a_DNS_subdomain_is_Invalid_422_and_nothing_changes(string nodeName)
+    {
+        var state = Created(PodKind.Instance, Pod());
+        var decision = state.Bind(nodeName, Context());
+        Assert.Null(decision.Event);
+        Assert.Equal(422, decision.Error!.Code);
+        Assert.Contains("target.name", decision.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(422, state.Bind(new string('n', 300), Context()).Error!.Code);
+    }
+
     [Fact]
     public void A_second_bind_is_Conflict_409()
     {
