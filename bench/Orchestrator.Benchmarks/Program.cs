@@ -145,7 +145,7 @@ internal sealed record Result(int Count, double PerSecond, double P50, double P9
     public static Result From(IReadOnlyCollection<double> latencies, TimeSpan elapsed)
     {
         var ok = latencies.Where(l => l >= 0).OrderBy(l => l).ToArray();
-        double P(double q) => ok.Length == 0 ? double.NaN : ok[Math.Min(ok.Length - 1, (int)Math.Ceiling(q * ok.Length) - 1)];
+        double P(double q) => Percentiles.NearestRank(ok, q);
         return new Result(latencies.Count, ok.Length / elapsed.TotalSeconds, P(0.50), P(0.95), P(0.99), ok.Length == 0 ? double.NaN : ok[^1], latencies.Count - ok.Length);
     }
 

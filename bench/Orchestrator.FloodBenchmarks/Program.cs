@@ -69,7 +69,7 @@ internal sealed record Result(int Count, double P50, double P99, double Max, int
     public static Result From(IReadOnlyCollection<double> latencies)
     {
         var ok = latencies.Where(l => l >= 0).OrderBy(l => l).ToArray();
-        double P(double q) => ok.Length == 0 ? double.NaN : ok[Math.Min(ok.Length - 1, (int)Math.Ceiling(q * ok.Length) - 1)];
+        double P(double q) => Percentiles.NearestRank(ok, q);
         return new Result(latencies.Count, P(0.50), P(0.99), ok.Length == 0 ? double.NaN : ok[^1], latencies.Count - ok.Length);
     }
 

@@ -189,8 +189,7 @@ static async Task<long> ResourceVersionAsync(HttpClient http)
 
 static double Seconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalSeconds;
 
-static double Percentile(double[] sorted, double q) =>
-    sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+static double Percentile(double[] sorted, double q) => Orchestrator.TestSupport.Percentiles.NearestRank(sorted, q);
 
 static string LoadAverage()
 {
