@@ -11,23 +11,16 @@ public interface IResourceCommand : IClusterMessage
 
 public sealed record GetResource(ResourceKey Key) : IResourceCommand;
 
-/// <summary>
-/// A change to one object. With <see cref="DryRun"/> (the API's <c>dryRun=All</c>) the entity
-/// decides as always (admission, validation, defaults, conflicts) and answers the object it would
-/// store, but persists nothing.
-/// </summary>
-public interface IResourceChange : IResourceCommand
-{
-    bool DryRun { get; }
-}
+// The changes below carry DryRun (the API's dryRun=All): the entity decides as always (admission,
+// validation, defaults, conflicts) and answers the object it would store, but persists nothing.
 
-public sealed record CreateResource(ResourceKey Key, JsonObject Object, bool DryRun = false) : IResourceChange;
+public sealed record CreateResource(ResourceKey Key, JsonObject Object, bool DryRun = false) : IResourceCommand;
 
-public sealed record ReplaceResource(ResourceKey Key, JsonObject Object, Subresource Subresource, bool DryRun = false) : IResourceChange;
+public sealed record ReplaceResource(ResourceKey Key, JsonObject Object, Subresource Subresource, bool DryRun = false) : IResourceCommand;
 
-public sealed record PatchResource(ResourceKey Key, PatchType PatchType, JsonNode Patch, Subresource Subresource, string Change = "patched", bool DryRun = false) : IResourceChange;
+public sealed record PatchResource(ResourceKey Key, PatchType PatchType, JsonNode Patch, Subresource Subresource, string Change = "patched", bool DryRun = false) : IResourceCommand;
 
-public sealed record DeleteResource(ResourceKey Key, DeleteRequest Request, bool DryRun = false) : IResourceChange;
+public sealed record DeleteResource(ResourceKey Key, DeleteRequest Request, bool DryRun = false) : IResourceCommand;
 
 /// <summary>Binds a pod to a node (the <c>pods/{name}/binding</c> subresource).</summary>
 public sealed record BindPod(ResourceKey Key, string NodeName) : IResourceCommand;

@@ -63,11 +63,11 @@ public sealed class ResourceStore
     public Task<JsonObject> Get(ResourceKind kind, string ns, string name, CancellationToken ct = default) =>
         Send(kind, new GetResource(Key(kind, ns, name)), ct);
 
-    /// <param name="dryRun">Admit and decide, answer the object that would be stored, store nothing (<c>dryRun=All</c>);
-    /// a Service's ClusterIP and NodePorts are then neither granted nor checked against others.</param>
     public Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, CancellationToken ct = default) =>
         Create(kind, ns, obj, dryRun: false, ct);
 
+    /// <param name="dryRun">Admit and decide, answer the object that would be stored, store nothing (<c>dryRun=All</c>);
+    /// a Service's ClusterIP and NodePorts are then neither granted nor checked against others.</param>
     public async Task<JsonObject> Create(ResourceKind kind, string ns, JsonObject obj, bool dryRun, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(kind);
