@@ -50,6 +50,14 @@ public sealed class DryRunApiTests(NodeFixture fixture) : IClassFixture<NodeFixt
 
         Assert.Equal(HttpStatusCode.OK, (await Http.DeleteAsync(Path + "/kept?dryRun=All")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Http.DeleteAsync(Path + "?dryRun=All&fieldSelector=metadata.name=kept")).StatusCode);
+        // kubectl delete --dry-run=server says it in the DeleteOptions body.
+        using var kubectlDelete = new HttpRequestMessage(HttpMethod.Delete, Path + "/kept")
+        {
+            Content = Json("""{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"]}"""),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await Http.SendAsync(kubectlDelete)).StatusCode);
+        using var badDelete = new HttpRequestMessage(HttpMethod.Delete, Path + "/kept") { Content = Json("""{"dryRun":["Some"]}""") };
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.SendAsync(badDelete)).StatusCode);
 
         var after = await Body(await Http.GetAsync(Path + "/kept"));
         Assert.Equal("b", after["data"]!["a"]!.GetValue<string>());

@@ -26,10 +26,14 @@ internal static class QueryParameters
     public static bool DryRun(HttpContext http)
     {
         if (!http.Request.Query.TryGetValue("dryRun", out var values)) return false;
-        foreach (var value in values)
-            if (value != "All") throw new ApiErrorException(ApiError.BadRequest($"Invalid dryRun value \"{value}\": the only supported value is All"));
+        foreach (var value in values) IsDryRun(value);
         return true;
     }
+
+    /// <summary>One dryRun value (a query parameter or an item of DeleteOptions.dryRun): All, or a 400.</summary>
+    public static bool IsDryRun(string? value) => value == "All"
+        ? true
+        : throw new ApiErrorException(ApiError.BadRequest($"Invalid dryRun value \"{value}\": the only supported value is All"));
 
     /// <summary>The boolean parameter <paramref name="name"/>; false when absent or empty.</summary>
     public static bool Bool(HttpContext http, string name)

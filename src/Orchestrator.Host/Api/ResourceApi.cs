@@ -16,7 +16,7 @@ namespace Orchestrator.Host.Api;
 /// with list, get, watch, create, update, patch, delete, delete-collection, and the status, scale
 /// and binding subresources. Every error is a Kubernetes <c>Status</c>.
 /// </summary>
-internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, TimeProvider time, ILogger<ResourceApi> log)
+internal sealed partial class ResourceApi(ResourceStore store, RequestBodies bodies, TimeProvider time, ILogger<ResourceApi> log)
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
@@ -139,7 +139,8 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                 await WriteJson(http, await store.Patch(t.Kind, t.Namespace, t.Name, type, patch, subresource, "patched", dryRun, ct));
                 return;
             case "DELETE" when sub is null:
-                await WriteJson(http, await store.Delete(t.Kind, t.Namespace, t.Name, await ReadDeleteRequest(http), dryRun, ct));
+                var (deletion, dryRunDelete) = await ReadDeleteRequest(http);
+                await WriteJson(http, await store.Delete(t.Kind, t.Namespace, t.Name, deletion, dryRunDelete, ct));
                 return;
             default:
                 throw new ApiErrorException(ApiError.MethodNotAllowed($"{method} is not supported on {t.Kind.Plural}{(sub is null ? "" : "/" + sub)}"));
@@ -278,8 +279,7 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
 
     private async Task DeleteCollection(HttpContext http, Target t)
     {
-        var request = await ReadDeleteRequest(http);
-        var dryRun = DryRun(http);
+        var (request, dryRun) = await ReadDeleteRequest(http);
         var list = await store.List(Filter(http, t), http.RequestAborted);
         var deleted = new List<JsonObject>();
         foreach (var item in list.Items)
@@ -330,39 +330,6 @@ internal sealed class ResourceApi(ResourceStore store, RequestBodies bodies, Tim
                 throw new ApiErrorException(ApiError.MethodNotAllowed($"{http.Request.Method} is not supported on {t.Kind.Plural}/scale"));
         }
     }
-
-    private async Task<DeleteRequest> ReadDeleteRequest(HttpContext http)
-    {
-        var query = http.Request.Query;
-        var grace = QueryParameters.Long(http, "gracePeriodSeconds");
-        var propagation = query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : null;
-        string? uid = null, rv = null;
-        if (await bodies.ReadDeleteOptions(http) is { } options)
-        {
-            if (options["gracePeriodSeconds"] is { } gs)
-                grace = gs.GetLong() ?? throw new ApiErrorException(ApiError.BadRequest("gracePeriodSeconds in DeleteOptions must be a whole number"));
-            propagation = OptionalString(options, "propagationPolicy") ?? propagation;
-            var preconditions = options["preconditions"] switch
-            {
-                null => null,
-                JsonObject o => o,
-                _ => throw new ApiErrorException(ApiError.BadRequest("preconditions in DeleteOptions must be an object")),
-            };
-            uid = OptionalString(preconditions, "uid");
-            rv = OptionalString(preconditions, "resourceVersion");
-        }
-        if (propagation is not null and not ("Orphan" or "Background" or "Foreground"))
-            throw new ApiErrorException(ApiError.BadRequest($"propagationPolicy \"{propagation}\" is invalid: supported values: \"Orphan\", \"Background\", \"Foreground\""));
-        return new DeleteRequest(uid, rv, grace, propagation);
-    }
-
-    /// <summary>A string member of DeleteOptions: null when absent, a 400 when of another type (as Go's decoder refuses it).</summary>
-    private static string? OptionalString(JsonObject? obj, string name) => obj?[name] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue<string>(out var text) => text,
-        _ => throw new ApiErrorException(ApiError.BadRequest($"{name} in DeleteOptions must be a string")),
-    };
 
     private static JsonObject Success() => new()
     {
