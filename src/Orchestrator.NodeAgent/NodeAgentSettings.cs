@@ -28,6 +28,12 @@ public sealed record NodeAgentSettings(
     /// <summary>This member's Docker engine (a <c>unix://</c> socket); null: the engine's default socket.</summary>
     public Uri? DockerEndpoint { get; init; }
 
+    /// <summary>
+    /// The pool this node's own pod network takes its /24 from (<c>pod-network.subnet-pool</c>);
+    /// null when <c>pod-network.enabled</c> is off and pods go on the engine's default bridge.
+    /// </summary>
+    public System.Net.IPNetwork? PodSubnetPool { get; init; }
+
     /// <summary>This assembly's <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource("Orchestrator.NodeAgent.reference.conf", typeof(NodeAgentSettings).Assembly);
 
@@ -53,6 +59,14 @@ public sealed record NodeAgentSettings(
         if (poolSize < 0) throw new ConfigurationException($"orchestrator.node-agent.sandbox-pool-size must be 0 or more, not {poolSize}");
         var heartbeat = c.GetTimeSpan("heartbeat-interval");
         if (heartbeat <= TimeSpan.Zero) throw new ConfigurationException("orchestrator.node-agent.heartbeat-interval must be positive");
+        System.Net.IPNetwork? podPool = null;
+        if (c.GetBoolean("pod-network.enabled", true))
+        {
+            var text = c.GetString("pod-network.subnet-pool", "10.244.0.0/16");
+            if (!System.Net.IPNetwork.TryParse(text, out var pool) || pool.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || pool.PrefixLength > 24)
+                throw new ConfigurationException($"orchestrator.node-agent.pod-network.subnet-pool must be an IPv4 network of prefix length 24 or less (e.g. 10.244.0.0/16), not \"{text}\"");
+            podPool = pool;
+        }
         return new NodeAgentSettings(
             enabled,
             name,
@@ -67,6 +81,7 @@ public sealed record NodeAgentSettings(
                 c.GetTimeSpan("restart-backoff.reset-after")))
         {
             SandboxPoolSize = poolSize,
+            PodSubnetPool = podPool,
             DockerEndpoint = docker.StartsWith("unix://", StringComparison.Ordinal) ? new Uri(docker) : null,
         };
     }

@@ -70,7 +70,11 @@ public sealed partial class DockerContainerRuntime
 
         try
         {
-            return (await _client.Containers.CreateContainerAsync(parameters, cancellationToken)).ID;
+            return await CreateOnPodNetworkAsync(parameters, cancellationToken);
+        }
+        catch (ContainerRuntimeException e)
+        {
+            throw new PodSandboxException(config.Pod, $"cannot create the sandbox of pod {config.Pod}: {e.Message}", e.EngineMessage, e);
         }
         catch (Exception e) when (EngineErrors.IsEngineFailure(e) || IsTimeout(e, cancellationToken))
         {

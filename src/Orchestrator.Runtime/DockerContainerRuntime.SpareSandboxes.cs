@@ -34,7 +34,7 @@ public sealed partial class DockerContainerRuntime
         string? id = null;
         try
         {
-            id = (await _client.Containers.CreateContainerAsync(parameters, cancellationToken)).ID;
+            id = await CreateOnPodNetworkAsync(parameters, cancellationToken);
             await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             var inspect = await _client.Containers.InspectContainerAsync(id, cancellationToken);
             var ip = EngineMapping.IpAddressOf(inspect, _options.Network);

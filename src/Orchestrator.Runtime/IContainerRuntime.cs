@@ -22,6 +22,13 @@ public interface IContainerRuntime
     /// <summary>The engine's version and the node's capacity, for node registration.</summary>
     Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The network this node's pod sandboxes are attached to, created first when this node manages
+    /// one of its own (<see cref="DockerRuntimeOptions.PodSubnetPool"/>); answered from memory after
+    /// the first call. Its <see cref="PodNetwork.Gateway"/> is the host as the node's pods reach it.
+    /// </summary>
+    Task<PodNetwork> GetPodNetworkAsync(CancellationToken cancellationToken);
+
     /// <summary>Makes <paramref name="image"/> present according to <paramref name="pullPolicy"/>.</summary>
     /// <exception cref="ImagePullException">The image is missing and cannot be pulled, or is missing under <see cref="ImagePullPolicy.Never"/>.</exception>
     Task EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken);

@@ -39,6 +39,56 @@ public sealed class PodNetworkTests(ITestOutputHelper output) : RuntimeTestBase(
     }
 
     [DockerFact]
+    public async Task Each_node_puts_its_pods_on_a_network_of_its_own_that_the_other_nodes_pods_cannot_reach()
+    {
+        // A pool of its own, so the test's /24s do not meet those of nodes other tests run.
+        var pool = System.Net.IPNetwork.Parse("10.250.0.0/16");
+        var otherNode = NodeName + "-b";
+        using var own = new DockerContainerRuntime(EngineOptions(NodeName).WithOwnPodNetwork(pool));
+        using var other = new DockerContainerRuntime(EngineOptions(otherNode).WithOwnPodNetwork(pool));
+        try
+        {
+            var a = await own.RunPodSandboxAsync(new PodSandboxConfig(NewPod("a"), []), Ct);
+            var b = await other.RunPodSandboxAsync(new PodSandboxConfig(NewPod("b"), []), Ct);
+            var networkA = await own.GetPodNetworkAsync(Ct);
+            var networkB = await other.GetPodNetworkAsync(Ct);
+            Assert.Equal(PodNetwork.NameFor(NodeName), networkA.Name);
+            Assert.NotEqual(networkA.Subnet, networkB.Subnet);
+            Assert.True(networkA.Subnet.Contains(System.Net.IPAddress.Parse(a.PodIp)), $"{a.PodIp} in {networkA.Subnet}");
+            Assert.True(networkB.Subnet.Contains(System.Net.IPAddress.Parse(b.PodIp)), $"{b.PodIp} in {networkB.Subnet}");
+            Assert.Equal(PodNetwork.FromUInt32(PodNetwork.ToUInt32(networkA.Subnet.BaseAddress) + 1), networkA.Gateway);
+            Assert.StartsWith("br-", networkA.BridgeInterface, StringComparison.Ordinal);
+
+            var serverB = await other.CreateContainerAsync(b, new ContainerConfig("server", Busybox, Command: ["httpd", "-f", "-p", "8080", "-h", "/www"]), Ct);
+            await other.StartContainerAsync(serverB, Ct);
+            var clientA = await own.CreateContainerAsync(a, new ContainerConfig("client", Busybox, Command: ["sleep", "3600"]), Ct);
+            await own.StartContainerAsync(clientA, Ct);
+            var clientB = await other.CreateContainerAsync(b, new ContainerConfig("client", Busybox, Command: ["sleep", "3600"]), Ct);
+            await other.StartContainerAsync(clientB, Ct);
+
+            // The server answers on its own network (so it is up), and not across the networks.
+            await EventuallyAsync(
+                async () => await other.ExecAsync(clientB, ["wget", "-q", "-O", "-", $"http://{b.PodIp}:8080/"], TimeSpan.FromSeconds(5), Ct) is { Succeeded: true } r ? r : null,
+                "the server to answer its own pod");
+            var across = await own.ExecAsync(clientA, ["wget", "-q", "-T", "2", "-O", "-", $"http://{b.PodIp}:8080/"], TimeSpan.FromSeconds(10), Ct);
+            Assert.False(across.Succeeded, $"a pod of another node's network answered: {across.Stdout}");
+
+            // The first call created the network; a runtime made again finds it as it is.
+            using var again = new DockerContainerRuntime(EngineOptions(NodeName).WithOwnPodNetwork(pool));
+            Assert.Equal(networkA, await again.GetPodNetworkAsync(Ct));
+        }
+        finally
+        {
+            foreach (var container in await other.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None))
+                await other.RemoveContainerAsync(container.Id, CancellationToken.None);
+            foreach (var container in await own.ListContainersAsync(new Dictionary<string, string>(), CancellationToken.None))
+                await own.RemoveContainerAsync(container.Id, CancellationToken.None);
+            await DockerNetworks.RemoveQuietlyAsync(PodNetwork.NameFor(NodeName));
+            await DockerNetworks.RemoveQuietlyAsync(PodNetwork.NameFor(otherNode));
+        }
+    }
+
+    [DockerFact]
     public async Task A_published_host_port_is_reachable_on_127_0_0_1()
     {
         var port = FreePorts.Next();

@@ -243,6 +243,7 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         await Kill();
         await RemoveContainers();
+        if (NodeName.Length > 0) await DockerNetworks.RemoveQuietlyAsync(global::Orchestrator.Runtime.PodNetwork.NameFor(NodeName));
         _process.Dispose();
         if (_ownsDataDir)
         {

@@ -41,6 +41,13 @@ public sealed record NodeSettings(
             SchedulerSettings.From(config.GetConfig("orchestrator.scheduler")),
             ControllerSettings.From(config.GetConfig("orchestrator.controllers")),
             nodeAgent,
-            nodeAgent.DockerEndpoint is { } engine ? new DockerRuntimeOptions(nodeAgent.NodeName) { Endpoint = engine } : new DockerRuntimeOptions(nodeAgent.NodeName));
+            DockerOptions(nodeAgent));
+    }
+
+    private static DockerRuntimeOptions DockerOptions(NodeAgentSettings nodeAgent)
+    {
+        var options = new DockerRuntimeOptions(nodeAgent.NodeName);
+        if (nodeAgent.DockerEndpoint is { } engine) options = options with { Endpoint = engine };
+        return nodeAgent.PodSubnetPool is { } pool ? options.WithOwnPodNetwork(pool) : options;
     }
 }

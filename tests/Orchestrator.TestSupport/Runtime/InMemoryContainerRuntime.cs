@@ -46,6 +46,12 @@ public sealed partial class InMemoryContainerRuntime : IContainerRuntime
     public Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new RuntimeInfo("in-memory", "1.0.0", "1.41", "in-memory", "0.0.0", "amd64", 4, 8L << 30, NodeName));
 
+    /// <summary>The network the in-memory pods are on: <c>orchestrator-&lt;node&gt;</c>, 10.244.0.0/24, gateway 10.244.0.1.</summary>
+    public PodNetwork PodNetwork { get; init; } = new("orchestrator-in-memory", System.Net.IPNetwork.Parse("10.244.0.0/24"), System.Net.IPAddress.Parse("10.244.0.1"), "br-inmemory");
+
+    /// <inheritdoc />
+    public Task<PodNetwork> GetPodNetworkAsync(CancellationToken cancellationToken) => Task.FromResult(PodNetwork);
+
     /// <inheritdoc />
     public Task EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken)
     {
