@@ -97,7 +97,9 @@ public static class PodSpecMapping
     /// <summary>
     /// The runtime's settings for <paramref name="container"/> of <paramref name="pod"/>.
     /// <paramref name="sources"/> holds every object of <see cref="EnvSources"/> that exists (a
-    /// missing one is absent from it).
+    /// missing one is absent from it). <paramref name="serviceEnvironment"/> (see
+    /// <see cref="Domain.Services.ServiceEnvironment"/>) comes after the container's own variables,
+    /// less the names the container sets itself.
     /// </summary>
     /// <exception cref="ContainerConfigException">A referenced ConfigMap, Secret or key is missing and not optional, or a limit is unreadable.</exception>
     public static ContainerConfig ContainerConfigFor(
@@ -105,7 +107,8 @@ public static class PodSpecMapping
         V1Container container,
         IReadOnlyDictionary<EnvSource, JsonObject> sources,
         string? podIp,
-        int restartCount)
+        int restartCount,
+        IReadOnlyList<KeyValuePair<string, string>>? serviceEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(container);
@@ -144,6 +147,11 @@ public static class PodSpecMapping
             {
                 throw new ContainerConfigException($"env {e.Name}: only value, configMapKeyRef, secretKeyRef and fieldRef are supported");
             }
+        }
+        if (serviceEnvironment is { Count: > 0 })
+        {
+            var own = env.Select(v => new KeyValuePair<string, string>(v.Name, v.Value)).ToList();
+            env = Domain.Services.ServiceEnvironment.Merge(own, serviceEnvironment).Select(v => new EnvVar(v.Key, v.Value)).ToList();
         }
         var limits = container.Resources?.Limits;
         long? cpu = null, memory = null;

@@ -80,7 +80,7 @@ public sealed partial class PodSyncer
             await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
             timeline?.Mark("image:" + container.Name, _time.GetUtcNow());
             var sources = await ReadEnvSources(pod, container, ct);
-            config = PodSpecMapping.ContainerConfigFor(pod, container, sources, sandbox.PodIp, restartCount);
+            config = PodSpecMapping.ContainerConfigFor(pod, container, sources, sandbox.PodIp, restartCount, await ReadServiceEnvironment(pod, ct));
         }
         catch (ImagePullException e)
         {

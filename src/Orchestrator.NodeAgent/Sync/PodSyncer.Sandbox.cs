@@ -113,7 +113,7 @@ public sealed partial class PodSyncer
                 await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
                 memory.StartTimeline?.Mark("image:" + container.Name, _time.GetUtcNow());
                 var sources = await ReadEnvSources(pod, container, ct);
-                var config = PodSpecMapping.ContainerConfigFor(pod, container, sources, podIp: null, restartCount);
+                var config = PodSpecMapping.ContainerConfigFor(pod, container, sources, podIp: null, restartCount, await ReadServiceEnvironment(pod, ct));
                 var id = await _runtime.CreateContainerAsync(sandboxId, identity, config, ct);
                 memory.StartTimeline?.Mark("created:" + container.Name, _time.GetUtcNow());
                 memory.CreatedAhead.Add(id);

@@ -8,6 +8,9 @@ using Orchestrator.Domain.NodeAgent;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
 using Orchestrator.Domain.Secrets;
+using Orchestrator.Domain.Selectors;
+using Orchestrator.Domain.Services;
+using Orchestrator.Cluster.Index;
 using Orchestrator.NodeAgent.Probes;
 using Orchestrator.Runtime;
 
@@ -170,6 +173,21 @@ public sealed partial class PodSyncer
             if (await TryGet(kind, pod.Namespace(), source.Name, ct) is { } obj) sources[source] = obj;
         }
         return sources;
+    }
+
+    /// <summary>
+    /// The environment variables of the Services that exist now in the pod's namespace (when its
+    /// <c>enableServiceLinks</c> is on) and of <c>default/kubernetes</c>, as kubelet injects them.
+    /// </summary>
+    private async Task<IReadOnlyList<KeyValuePair<string, string>>> ReadServiceEnvironment(JsonObject pod, CancellationToken ct)
+    {
+        var ns = pod.Namespace();
+        var links = ServiceEnvironment.EnableServiceLinks(pod);
+        var services = new List<JsonObject>();
+        if (links) services.AddRange((await _store.List(new ObjectFilter(ServiceKind.Instance.Kind, ns, LabelSelector.Everything, FieldSelector.Everything), ct)).Items);
+        if (ns != "default" || !links)
+            services.AddRange((await _store.List(new ObjectFilter(ServiceKind.Instance.Kind, "default", LabelSelector.Everything, FieldSelector.Parse("metadata.name=kubernetes")), ct)).Items);
+        return ServiceEnvironment.For(services, ns, links);
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
