@@ -229,4 +229,31 @@ public sealed class ApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal(["Name", "Status", "Age"], table["columnDefinitions"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
         Assert.Contains(table["rows"]!.AsArray(), r => r!["cells"]![0]!.GetValue<string>() == "kube-system");
     }
+
+    [Theory]
+    [InlineData("application/merge-patch+json", """{"data":{"k":"2"},"metadata":{"foo":1}}""")]
+    [InlineData("application/strategic-merge-patch+json", """{"$patch":"merge","data":{"k":"2"},"metadata":{"foo":1}}""")]
+    [InlineData("application/json-patch+json", """[{"op":"replace","path":"/data/k","value":"2"},{"op":"add","path":"/metadata/foo","value":1}]""")]
+    public async Task A_patch_with_an_unknown_field_is_refused_when_strict_and_warned_about_otherwise(string type, string patch)
+    {
+        var name = "patch-fields-" + type.Split('/')[1].Split('+')[0];
+        Assert.Equal(HttpStatusCode.Created, (await Http.PostAsync("/api/v1/namespaces/default/configmaps", Json(ConfigMap(name)))).StatusCode);
+        var url = $"/api/v1/namespaces/default/configmaps/{name}";
+
+        var strict = await Http.PatchAsync(url + "?fieldValidation=Strict", Json(patch, type));
+        Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
+        Assert.Equal("strict decoding error: unknown field \"metadata.foo\"", (await Body(strict))["message"]!.GetValue<string>());
+        Assert.Equal("1", (await Body(await Http.GetAsync(url)))["data"]!["k"]!.GetValue<string>());
+
+        var warned = await Http.PatchAsync(url, Json(patch, type));
+        Assert.Equal(HttpStatusCode.OK, warned.StatusCode);
+        Assert.Contains("299 - \"unknown field \\\"metadata.foo\\\"\"", warned.Headers.GetValues("Warning"));
+        Assert.Equal("2", (await Body(warned))["data"]!["k"]!.GetValue<string>());
+
+        var ignored = await Http.PatchAsync(url + "?fieldValidation=Ignore", Json(patch.Replace("\"2\"", "\"3\"", StringComparison.Ordinal), type));
+        Assert.Equal(HttpStatusCode.OK, ignored.StatusCode);
+        Assert.False(ignored.Headers.Contains("Warning"));
+        var known = await Http.PatchAsync(url + "?fieldValidation=Strict", Json("""{"metadata":{"labels":{"app":null}},"data":{"k":"4"}}""", "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+    }
 }

@@ -33,28 +33,13 @@ public static partial class StrategicMergePatch
                         throw new PatchException($"{Where(path)}: unknown $patch directive \"{directive}\" in a list: expected \"replace\", \"delete\" or \"merge\"");
                     if (directive == "delete" || map.Count == 1)
                         continue;
-                    result.Add(StripDirectives(Without(map, PatchDirective)));
+                    result.Add(WithoutDirectives(Without(map, PatchDirective)));
                     continue;
                 }
-                result.Add(StripDirectives(item));
+                result.Add(WithoutDirectives(item));
             }
             return result;
         }
-
-        /// <summary>A copy without directive keys at any depth; nulls are kept, as in a JSON merge patch's lists.</summary>
-        private static JsonNode? StripDirectives(JsonNode? node) => node switch
-        {
-            JsonObject map => new JsonObject(map
-                .Where(kv => !IsDirective(kv.Key))
-                .Select(kv => KeyValuePair.Create(kv.Key, StripDirectives(kv.Value)))),
-            JsonArray list => new JsonArray(list.Select(StripDirectives).ToArray()),
-            _ => node?.DeepClone(),
-        };
-
-        private static bool IsDirective(string key) =>
-            key is PatchDirective or RetainKeysDirective
-            || key.StartsWith(SetElementOrderPrefix, StringComparison.Ordinal)
-            || key.StartsWith(DeleteFromPrimitiveListPrefix, StringComparison.Ordinal);
 
         private static JsonArray MergePrimitiveList(JsonArray original, JsonArray patch, string path, List<JsonNode?> serverOrder)
         {

@@ -44,6 +44,26 @@ public static partial class StrategicMergePatch
         return merger.MergeMap(original.DeepClone().AsObject(), patch, "") ?? new JsonObject();
     }
 
+    /// <summary>
+    /// A copy of <paramref name="node"/> without directive keys (<c>$patch</c>, <c>$retainKeys</c>,
+    /// <c>$setElementOrder/...</c>, <c>$deleteFromPrimitiveList/...</c>) at any depth; a list element
+    /// that held only a directive stays as an empty object, so list positions are kept. Nulls are
+    /// kept, as in a JSON merge patch's lists.
+    /// </summary>
+    public static JsonNode? WithoutDirectives(JsonNode? node) => node switch
+    {
+        JsonObject map => new JsonObject(map
+            .Where(kv => !IsDirective(kv.Key))
+            .Select(kv => KeyValuePair.Create(kv.Key, WithoutDirectives(kv.Value)))),
+        JsonArray list => new JsonArray(list.Select(WithoutDirectives).ToArray()),
+        _ => node?.DeepClone(),
+    };
+
+    private static bool IsDirective(string key) =>
+        key is PatchDirective or RetainKeysDirective
+        || key.StartsWith(SetElementOrderPrefix, StringComparison.Ordinal)
+        || key.StartsWith(DeleteFromPrimitiveListPrefix, StringComparison.Ordinal);
+
     /// <summary>One patch application: maps and directives here, lists in <c>StrategicMergePatch.Lists.cs</c>.</summary>
     private sealed partial class Merger(IReadOnlyDictionary<string, ListStrategy> strategies)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Orchestrator.Domain.Patching;
 
 namespace Orchestrator.Domain.Resources;
 
@@ -9,6 +10,47 @@ namespace Orchestrator.Domain.Resources;
 /// </summary>
 public static class UnknownFields
 {
+    /// <summary>The fields of <paramref name="obj"/> (a request body) that <paramref name="kind"/>'s schema does not know.</summary>
+    /// <exception cref="ApiErrorException">The object does not decode as the kind (400).</exception>
+    public static IReadOnlyList<string> Of(ResourceKind kind, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(obj);
+        return Find(obj, kind.RoundTrip((JsonObject)obj.DeepClone()));
+    }
+
+    /// <summary>
+    /// The unknown fields a patch brings, as Kubernetes finds them: for a merge or strategic merge
+    /// patch, those of the patch document itself (a strategic merge patch's directives left out; a
+    /// field set to null is a deletion and never reported); for a JSON patch, those of the object it
+    /// makes of <paramref name="current"/>. A patch that does not apply or does not decode as the kind
+    /// yields none here: the store refuses it as it always has.
+    /// </summary>
+    /// <param name="current">The object as it is (used for a JSON patch only).</param>
+    public static IReadOnlyList<string> OfPatch(ResourceKind kind, PatchType type, JsonNode patch, JsonObject? current)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        try
+        {
+            var checkedObject = type switch
+            {
+                PatchType.Merge => patch,
+                PatchType.Strategic => StrategicMergePatch.WithoutDirectives(patch),
+                PatchType.Json when current is not null => JsonPatch.Apply(current, patch),
+                _ => null,
+            };
+            return checkedObject is JsonObject obj ? Of(kind, obj) : [];
+        }
+        catch (PatchException)
+        {
+            return [];
+        }
+        catch (ApiErrorException)
+        {
+            return [];
+        }
+    }
+
     public static IReadOnlyList<string> Find(JsonNode? requested, JsonNode? normalized)
     {
         var found = new List<string>();

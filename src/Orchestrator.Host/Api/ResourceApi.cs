@@ -135,7 +135,7 @@ internal sealed partial class ResourceApi(ResourceStore store, RequestBodies bod
                 return;
             case "PATCH":
                 var (type, patch, duplicates) = await bodies.ReadPatch(http);
-                FieldValidation.Report(http, FieldValidation.Of(http), [], duplicates);
+                await CheckPatchFields(http, t, type, patch, duplicates);
                 await WriteJson(http, await store.Patch(t.Kind, t.Namespace, t.Name, type, patch, subresource, "patched", dryRun, ct));
                 return;
             case "DELETE" when sub is null:
@@ -155,8 +155,20 @@ internal sealed partial class ResourceApi(ResourceStore store, RequestBodies bod
     {
         var mode = FieldValidation.Of(http);
         if (mode == FieldValidation.Mode.Ignore) return;
-        var unknown = UnknownFields.Find(body.Object, kind.RoundTrip((JsonObject)body.Object.DeepClone()));
-        FieldValidation.Report(http, mode, unknown, body.Duplicates);
+        FieldValidation.Report(http, mode, UnknownFields.Of(kind, body.Object), body.Duplicates);
+    }
+
+    /// <summary>
+    /// Field validation of a patch (see <see cref="UnknownFields.OfPatch"/>): a JSON patch is checked
+    /// by the object it makes of the current one, read here; the store applies it again to the
+    /// version it holds then.
+    /// </summary>
+    private async Task CheckPatchFields(HttpContext http, Target t, PatchType type, JsonNode patch, IReadOnlyList<DuplicateField> duplicates)
+    {
+        var mode = FieldValidation.Of(http);
+        if (mode == FieldValidation.Mode.Ignore) return;
+        var current = type == PatchType.Json ? await store.Get(t.Kind, t.Namespace, t.Name!, http.RequestAborted) : null;
+        FieldValidation.Report(http, mode, UnknownFields.OfPatch(t.Kind, type, patch, current), duplicates);
     }
 
     private static bool IsWatch(HttpContext http) => QueryParameters.Bool(http, "watch");

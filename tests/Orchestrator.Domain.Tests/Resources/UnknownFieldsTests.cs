@@ -7,11 +7,12 @@ namespace Orchestrator.Domain.Tests.Resources;
 
 public class UnknownFieldsTests
 {
-    private static IReadOnlyList<string> Unknown(ResourceKind kind, string json)
-    {
-        var requested = Json(json);
-        return UnknownFields.Find(requested, kind.RoundTrip((System.Text.Json.Nodes.JsonObject)requested.DeepClone()));
-    }
+    private static IReadOnlyList<string> Unknown(ResourceKind kind, string json) => UnknownFields.Of(kind, Json(json));
+
+    private static IReadOnlyList<string> InPatch(PatchType type, string patch, string? current = null) =>
+        UnknownFields.OfPatch(PodKind.Instance, type, System.Text.Json.Nodes.JsonNode.Parse(patch)!, current is null ? null : Json(current));
+
+    private const string CurrentPod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i"}]}}""";
 
     [Fact]
     public void A_known_object_has_no_unknown_fields()
@@ -52,5 +53,46 @@ public class UnknownFieldsTests
     {
         Assert.Equal(["a", "b"], UnknownFields.Find(Json("""{"a":1,"b":{"c":2}}"""), null));
         Assert.Empty(UnknownFields.Find(null, null));
+    }
+
+    [Fact]
+    public void A_merge_patch_is_checked_by_its_own_fields_and_nulls_are_deletions()
+    {
+        Assert.Equal(["metadata.nickname", "spec.foo"], InPatch(PatchType.Merge, """{"metadata":{"labels":{"a":"b","gone":null},"nickname":"x","tombstone":null},"spec":{"foo":1,"activeDeadlineSeconds":null}}"""));
+        Assert.Empty(InPatch(PatchType.Merge, """{"metadata":{"labels":{"a":null}},"spec":{"bar":null}}"""));
+    }
+
+    [Fact]
+    public void A_strategic_merge_patch_leaves_its_directives_out()
+    {
+        const string patch = """
+            {"metadata":{"$patch":"merge","finalizers":["a"],"$deleteFromPrimitiveList/finalizers":["b"]},
+             "spec":{"$retainKeys":["containers"],"$setElementOrder/containers":[{"name":"c"},{"name":"d"}],
+               "containers":[{"name":"c","$patch":"delete"},{"$patch":"replace"},{"name":"d","image":"i","colour":"red"}]}}
+            """;
+        Assert.Equal(["spec.containers[2].colour"], InPatch(PatchType.Strategic, patch));
+    }
+
+    [Fact]
+    public void A_merge_patch_has_no_directives_so_a_dollar_key_is_unknown()
+    {
+        Assert.Equal(["spec.$retainKeys"], InPatch(PatchType.Merge, """{"spec":{"$retainKeys":["containers"]}}"""));
+    }
+
+    [Fact]
+    public void A_json_patch_is_checked_by_the_object_it_makes()
+    {
+        Assert.Equal(["spec.containers[0].colour", "spec.foo"], InPatch(PatchType.Json,
+            """[{"op":"add","path":"/spec/containers/0/colour","value":"red"},{"op":"add","path":"/spec/foo","value":{"x":1}},{"op":"replace","path":"/spec/containers/0/image","value":"j"}]""",
+            CurrentPod));
+        Assert.Empty(InPatch(PatchType.Json, """[{"op":"replace","path":"/spec/containers/0/image","value":"j"}]""", CurrentPod));
+    }
+
+    [Fact]
+    public void A_patch_that_does_not_apply_or_decode_is_left_to_the_store()
+    {
+        Assert.Empty(InPatch(PatchType.Json, """[{"op":"remove","path":"/spec/nothing"}]""", CurrentPod));
+        Assert.Empty(InPatch(PatchType.Json, """[{"op":"add","path":"/spec/foo","value":1}]"""));
+        Assert.Empty(InPatch(PatchType.Merge, """{"spec":{"containers":"not a list","foo":1}}"""));
     }
 }
