@@ -16,6 +16,18 @@ var config = NodeConfiguration.Load(args);
 var settings = NodeSettings.From(config);
 var apiSettings = settings.Api;
 PrepareLocalStorage(config);
+// The Secret encryption keys: configured, read from the key file or made on first start; a key the
+// journal's Secrets need and this node lacks stops it here (SecretKeyException names the key ids).
+Orchestrator.Cluster.Secrets.SecretKeyring secretKeys;
+try
+{
+    secretKeys = Orchestrator.Cluster.Secrets.SecretEncryption.Prepare(config, settings.Secrets, warning => Console.Error.WriteLine("warning: " + warning));
+}
+catch (Orchestrator.Cluster.Secrets.SecretKeyException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 2;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var certificate = apiSettings.Tls
@@ -42,6 +54,7 @@ builder.Services.AddLocalNode(settings.NodeAgent, settings.Docker);
 // The actor system and everything that runs in it, started in this order when the host starts.
 builder.Services.AddAkka("orchestrator", (akka, _) => akka
     .AddHocon(config, HoconAddMode.Prepend)
+    .WithSecretEncryption(secretKeys)                 // the journal serializer encrypts Secret values with these keys
     .WithJournalMigration(settings.ControlPlane)      // journals of earlier versions: tags into the tag column, before any write
     .WithJournalHealth(settings.ControlPlane)         // probes the journal: a blip is not taken for dead nodes
     .WithResourceRegions(settings.ControlPlane, time) // a shard region per kind: one persistent entity per object
@@ -93,6 +106,7 @@ app.Map("/apis/{group}/v1/{**path}", (HttpContext http, ResourceApi api, string 
 app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 
 await app.RunAsync();
+return 0;
 
 // The SQLite journal lives in the data folder; WAL mode (set once, kept by the file) makes writes
 // several times faster and lets the index read while entities write.

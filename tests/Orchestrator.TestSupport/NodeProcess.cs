@@ -138,6 +138,13 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// The Secret encryption key every cluster member this test process starts is given
+    /// (<c>ORCHESTRATOR_SECRET_KEYS</c>): members of one cluster must share it, and cluster.conf
+    /// makes none of its own.
+    /// </summary>
+    public static string ClusterSecretKeys { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>
     /// Starts a member of a multi-member cluster (<c>hocon/cluster.conf</c>) whose journal is the
     /// PostgreSQL database <paramref name="postgres"/>: it joins <paramref name="seed"/>, or forms
     /// the cluster itself when that is null. <paramref name="environment"/> adds or overrides variables.
@@ -151,6 +158,7 @@ public sealed class NodeProcess : IAsyncDisposable
             ["ORCHESTRATOR_POSTGRES"] = postgres,
             ["ORCHESTRATOR_HOSTNAME"] = "127.0.0.1",
             ["ORCHESTRATOR_SEED"] = seed?.AkkaAddress ?? $"akka.tcp://orchestrator@127.0.0.1:{port}",
+            ["ORCHESTRATOR_SECRET_KEYS"] = ClusterSecretKeys,
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env[key] = value;
         return Launch(environment: env, akkaPort: port);

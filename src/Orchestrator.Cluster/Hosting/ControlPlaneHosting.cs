@@ -12,6 +12,7 @@ using Orchestrator.Cluster.Journal;
 using Orchestrator.Cluster.Membership;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.Cluster.Scheduling;
+using Orchestrator.Cluster.Secrets;
 using Orchestrator.Cluster.Services;
 using Orchestrator.Domain.Resources;
 
@@ -26,6 +27,7 @@ namespace Orchestrator.Cluster.Hosting;
 /// services.AddControlPlaneServices(controlPlane, serviceSettings); // ResourceStore, IControllerStore, ...: building them starts nothing
 /// services.AddAkka("orchestrator", (akka, sp) => akka
 ///     .AddHocon(config, HoconAddMode.Prepend)
+///     .WithSecretEncryption(keyring)            // the keys the journal serializer encrypts Secrets with
 ///     .WithJournalMigration(controlPlane)       // before any entity writes
 ///     .WithJournalHealth(controlPlane)          // probes the journal: whether it answers, for node lifecycle
 ///     .WithResourceRegions(controlPlane, time)  // a shard region per kind: one persistent entity per object
@@ -63,6 +65,17 @@ public static class ControlPlaneHosting
         services.AddSingleton<MemberLiveness>();
         services.AddSingleton(sp => new JournalHealth(sp.GetService<TimeProvider>() ?? TimeProvider.System, settings.JournalHealth.KeepOutages));
         return services;
+    }
+
+    /// <summary>
+    /// Gives the journal serializer the keys Secret values are encrypted and decrypted with
+    /// (<see cref="SecretEncryption.Prepare"/> reads and checks them before the system starts).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithSecretEncryption(this AkkaConfigurationBuilder akka, SecretKeyring keyring)
+    {
+        ArgumentNullException.ThrowIfNull(akka);
+        ArgumentNullException.ThrowIfNull(keyring);
+        return akka.AddSetup(new SecretEncryptionSetup(keyring));
     }
 
     /// <summary>

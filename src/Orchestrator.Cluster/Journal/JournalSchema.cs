@@ -33,6 +33,8 @@ internal sealed class JournalSchema
         PersistenceId = Quote(columns.GetString("persistence-id"));
         SequenceNr = Quote(columns.GetString("sequence-number"));
         Tags = Quote(columns.GetString("tags"));
+        Manifest = Quote(columns.GetString("manifest"));
+        Message = Quote(columns.GetString("message"));
         var tag = mapping.GetConfig("tag");
         var tagColumns = tag.GetConfig("columns");
         TagTable = Table(tag.GetString("table-name"), schema);
@@ -54,6 +56,12 @@ internal sealed class JournalSchema
     public string PersistenceId { get; }
 
     public string SequenceNr { get; }
+
+    /// <summary>The journal's manifest column (the serializer's manifest of each event).</summary>
+    public string Manifest { get; }
+
+    /// <summary>The journal's payload column (the serialized event).</summary>
+    public string Message { get; }
 
     /// <summary>The journal's tag column (Csv mode: ";tag;").</summary>
     public string Tags { get; }

@@ -8,7 +8,7 @@ using Orchestrator.Domain.Validation;
 
 namespace Orchestrator.Domain.Secrets;
 
-/// <summary>Secret (core/v1): sensitive key/value data. Stored encrypted in the journal (see the store).</summary>
+/// <summary>Secret (core/v1): sensitive key/value data. Its values are encrypted in the journal by the journal serializer (Orchestrator.Cluster.Secrets.SecretSealer).</summary>
 public sealed class SecretKind : ResourceKind<V1Secret>
 {
     public static readonly SecretKind Instance = new();

@@ -28,6 +28,8 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_TOKEN_FILE"] = "orchestrator.api.token-file",
         ["ORCHESTRATOR_API_TLS"] = "orchestrator.api.tls",
         ["ORCHESTRATOR_POSTGRES"] = "orchestrator.journal.connection-string",
+        ["ORCHESTRATOR_SECRET_KEYS"] = "orchestrator.secrets.keys",
+        ["ORCHESTRATOR_SECRET_KEY_FILE"] = "orchestrator.secrets.key-file",
         ["ORCHESTRATOR_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
         ["ORCHESTRATOR_AKKA_PORT"] = "akka.remote.dot-netty.tcp.port",
         ["ORCHESTRATOR_LOG_LEVEL"] = "akka.loglevel",

@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Orchestrator.Cluster.Controllers;
 using Orchestrator.Cluster.Hosting;
 using Orchestrator.Cluster.Scheduling;
+using Orchestrator.Cluster.Secrets;
 using Orchestrator.Cluster.Services;
 using Orchestrator.NodeAgent;
 using Orchestrator.NodeAgent.Hosting;
@@ -20,6 +21,7 @@ namespace Orchestrator.Host.Configuration;
 /// <param name="Controllers">The controllers (<c>orchestrator.controllers</c>).</param>
 /// <param name="NodeAgent">This member's node agent (<c>orchestrator.node-agent</c>), its API endpoint filled in.</param>
 /// <param name="Docker">This member's Docker engine.</param>
+/// <param name="Secrets">Where the Secret encryption keys come from (<c>orchestrator.secrets</c>).</param>
 public sealed record NodeSettings(
     ApiSettings Api,
     ControlPlaneSettings ControlPlane,
@@ -27,7 +29,8 @@ public sealed record NodeSettings(
     SchedulerSettings Scheduler,
     ControllerSettings Controllers,
     NodeAgentSettings NodeAgent,
-    DockerRuntimeOptions Docker)
+    DockerRuntimeOptions Docker,
+    SecretEncryptionSettings Secrets)
 {
     public static NodeSettings From(Config config)
     {
@@ -41,7 +44,8 @@ public sealed record NodeSettings(
             SchedulerSettings.From(config.GetConfig("orchestrator.scheduler")),
             ControllerSettings.From(config.GetConfig("orchestrator.controllers")),
             nodeAgent,
-            DockerOptions(nodeAgent));
+            DockerOptions(nodeAgent),
+            SecretEncryptionSettings.From(config, config.GetString("orchestrator.data-dir", "data")));
     }
 
     private static DockerRuntimeOptions DockerOptions(NodeAgentSettings nodeAgent)

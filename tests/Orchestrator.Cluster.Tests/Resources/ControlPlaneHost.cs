@@ -7,6 +7,7 @@ using Orchestrator.Cluster.Controllers;
 using Orchestrator.Cluster.Hosting;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.Cluster.Scheduling;
+using Orchestrator.Cluster.Secrets;
 using Orchestrator.Cluster.Services;
 using Orchestrator.TestSupport;
 
@@ -24,6 +25,9 @@ public sealed class ControlPlaneHost : IAsyncDisposable
 
     public ActorSystem System { get; }
 
+    /// <summary>The Secret keys of every host of this test process: a restart on the same journal reads what the last host wrote.</summary>
+    public static SecretKeyring SecretKeys { get; } = SecretKeyring.Generate();
+
     public ResourceStore Store { get; }
 
     private ControlPlaneHost(IHost host)
@@ -33,7 +37,10 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         Store = host.Services.GetRequiredService<ResourceStore>();
     }
 
-    public static async Task<ControlPlaneHost> Start(IJournalProvider journal, string extraHocon = "")
+    /// <param name="journal">The journal it runs on.</param>
+    /// <param name="extraHocon">Configuration over the in-process cluster's.</param>
+    /// <param name="secretKeys">The Secret keys (default <see cref="SecretKeys"/>).</param>
+    public static async Task<ControlPlaneHost> Start(IJournalProvider journal, string extraHocon = "", SecretKeyring? secretKeys = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         // Later keys win in one HOCON text: the test's own after the in-process cluster's.
@@ -46,6 +53,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         builder.Services.AddControlPlaneServices(controlPlane, ServiceSettings.From(config.GetConfig("orchestrator.services")));
         builder.Services.AddAkka("orchestrator-test", akka => akka
             .AddHocon(config, HoconAddMode.Prepend)
+            .WithSecretEncryption(secretKeys ?? SecretKeys)
             .WithJournalMigration(controlPlane)
             .WithJournalHealth(controlPlane)
             .WithResourceRegions(controlPlane, time)

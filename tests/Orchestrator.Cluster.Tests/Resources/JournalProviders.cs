@@ -15,6 +15,13 @@ public interface IJournalProvider : IAsyncDisposable
 
     /// <summary>Rows in the snapshot table (to see that snapshots are taken).</summary>
     Task<long> SnapshotRows();
+
+    /// <summary>
+    /// Everything the journal stores, as bytes, for tests that look for what must not be there:
+    /// the SQLite files themselves (database and write-ahead log); for PostgreSQL every row of the
+    /// journal and snapshot tables as text and their payload columns' raw bytes.
+    /// </summary>
+    Task<byte[]> RawBytes();
 }
 
 /// <summary>A SQLite file in a temporary folder, in WAL mode as the node uses it.</summary>
@@ -44,6 +51,20 @@ public sealed class SqliteJournal : IJournalProvider
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM snapshot";
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<byte[]> RawBytes()
+    {
+        var bytes = new List<byte>();
+        foreach (var file in Directory.GetFiles(_folder))
+        {
+            // Shared read: the journal may be open in this process still.
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            bytes.AddRange(copy.ToArray());
+        }
+        return [.. bytes];
     }
 
     public ValueTask DisposeAsync()
@@ -86,6 +107,25 @@ public sealed class PostgresJournal : IJournalProvider
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM \"{_schema}\".snapshot";
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<byte[]> RawBytes()
+    {
+        var bytes = new List<byte>();
+        await using var connection = new NpgsqlConnection(RealParts.PostgresConnectionString);
+        await connection.OpenAsync();
+        foreach (var (table, payload) in new[] { ("journal", "message"), ("snapshot", "snapshot") })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT t::text, t.{payload} FROM \"{_schema}\".{table} t";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(reader.GetString(0)));
+                bytes.AddRange(reader.GetFieldValue<byte[]>(1));
+            }
+        }
+        return [.. bytes];
     }
 
     public async ValueTask DisposeAsync()

@@ -53,3 +53,44 @@ public sealed class OrchestratorSerializerSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("unknown manifest 'resource-exploded.v9'", error.Message);
     }
 }
+
+/// <summary>Events and snapshots of a Secret go through the serializer sealed, and come back whole.</summary>
+public sealed class SealedSecretSerializerSpec : Akka.TestKit.Xunit2.TestKit
+{
+    public SealedSecretSerializerSpec()
+        : base(Akka.Actor.Setup.ActorSystemSetup.Create(
+            Akka.Actor.BootstrapSetup.Create().WithConfig(ControlPlane.DefaultConfig),
+            new Orchestrator.Cluster.Secrets.SecretEncryptionSetup(Orchestrator.Cluster.Secrets.SecretKeyring.Generate())), "sealed-serializer-spec")
+    {
+    }
+
+    public static IEnumerable<object[]> SecretEvents()
+    {
+        var secret = JsonNode.Parse("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"default"},"type":"Opaque","data":{"k":"c2VjcmV0LXZhbHVl"}}""")!.AsObject();
+        yield return [new ResourceCreated(secret), "sealed-resource-created.v1"];
+        yield return [new ResourceUpdated(secret, "patched"), "sealed-resource-updated.v1"];
+        yield return [new ResourceDeleted(secret), "sealed-resource-deleted.v1"];
+        yield return [new ResourceSnapshot(secret, 9), "sealed-resource-snapshot.v1"];
+    }
+
+    [Theory]
+    [MemberData(nameof(SecretEvents))]
+    public void Secret_events_and_snapshots_are_sealed_and_read_back_whole(object message, string manifest)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.Equal(manifest, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        var bytes = serializer.ToBinary(message);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.DoesNotContain("c2VjcmV0LXZhbHVl", text);
+        Assert.Contains("\"sealed\"", text);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
+    }
+
+    [Fact]
+    public void A_sealed_manifest_for_a_wire_message_is_unknown()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ResourceCreated));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "sealed-get-resource"));
+    }
+}
