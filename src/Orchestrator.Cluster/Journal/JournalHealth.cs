@@ -142,7 +142,7 @@ public sealed class JournalHealth
             await command.ExecuteScalarAsync(bounded.Token).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (e is DbException or OperationCanceledException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException or IOException)
+        catch (Exception e) when (e is OperationCanceledException || SqlConnections.IsUnavailable(e))
         {
             return false;
         }

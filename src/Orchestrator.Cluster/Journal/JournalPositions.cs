@@ -30,6 +30,12 @@ public sealed class SqlJournalPositions : IJournalPositions
     private readonly string _tagParameter;
 
     public SqlJournalPositions(Config config)
+        : this(config, null)
+    {
+    }
+
+    /// <param name="connect">Opens connections to the journal's database (default: the journal plugin's own connection string and provider).</param>
+    internal SqlJournalPositions(Config config, Func<DbConnection>? connect)
     {
         ArgumentNullException.ThrowIfNull(config);
         var schema = JournalSchema.Of(config);
@@ -40,7 +46,7 @@ public sealed class SqlJournalPositions : IJournalPositions
         // coordinator's) share the journal, and the index only ever sees tagged events.
         _headSql = schema.NewestTaggedSql;
         _tagParameter = schema.NewestTaggedParameter(config.GetString("orchestrator.index.tag"));
-        _connect = schema.Connect;
+        _connect = connect ?? schema.Connect;
     }
 
     private sealed record Lookup(string PersistenceId, long SequenceNr, TaskCompletionSource<long> Result);
@@ -76,6 +82,15 @@ public sealed class SqlJournalPositions : IJournalPositions
         }
     }
 
+    /// <remarks>
+    /// Every failure of a read fails the requests it was to answer, never this thread: it is the
+    /// only reader, so an exception escaping it would end the process (an unhandled exception on a
+    /// thread) or, caught elsewhere, leave every later write waiting for its position forever. While
+    /// the journal's connection breaks, the drivers throw more than DbException: Npgsql throws a
+    /// bare IOException ("The operation is not allowed on non-connected sockets") or SocketException
+    /// when a connection it is opening is reset; such a failure ended a member during an outage.
+    /// The callers decide what a failure means (<see cref="SqlConnections.IsUnavailable"/>).
+    /// </remarks>
     private void ReadLoop()
     {
         var batch = new List<Lookup>(MaxBatch);
@@ -96,7 +111,7 @@ public sealed class SqlJournalPositions : IJournalPositions
                     var head = ReadHead();
                     foreach (var h in heads) h.Result.TrySetResult(head);
                 }
-                catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
+                catch (Exception e)
                 {
                     foreach (var h in heads) h.Result.TrySetException(e);
                 }
@@ -111,7 +126,7 @@ public sealed class SqlJournalPositions : IJournalPositions
                     else lookup.Result.TrySetException(new InvalidOperationException($"event {lookup.SequenceNr} of {lookup.PersistenceId} is not in the journal"));
                 }
             }
-            catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
+            catch (Exception e)
             {
                 foreach (var lookup in batch) lookup.Result.TrySetException(e);
             }

@@ -47,6 +47,14 @@ internal static class SqlConnections
         e is SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase)
         || e is PostgresException { SqlState: "42701" };
 
+    /// <summary>
+    /// Whether <paramref name="e"/> says the database could not be reached or did not answer: a
+    /// driver error, a timeout, or the bare socket and stream errors Npgsql lets through while a
+    /// connection it is opening is reset (the journal is unavailable, not the request wrong).
+    /// </summary>
+    public static bool IsUnavailable(Exception e) =>
+        e is DbException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException or IOException;
+
     public static void AddParameter(DbCommand command, string name, object value)
     {
         var p = command.CreateParameter();

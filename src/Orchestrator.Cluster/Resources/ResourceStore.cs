@@ -166,7 +166,7 @@ public sealed class ResourceStore
             Journal.Succeeded();
             return head;
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (SqlConnections.IsUnavailable(e))
         {
             Journal.Failed();
             throw new ApiErrorException(ApiError.JournalUnavailableForRead($"the journal head could not be read: {e.Message}", JournalRetryAfterSeconds));

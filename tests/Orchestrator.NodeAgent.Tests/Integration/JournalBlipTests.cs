@@ -11,8 +11,9 @@ namespace Orchestrator.NodeAgent.Tests.Integration;
 /// <summary>
 /// A 30-second journal outage on a three-member cluster (issue 18): every member's connection to
 /// PostgreSQL goes through a <see cref="TcpRelay"/> that the test cuts and resumes (the shared
-/// server keeps running). No pod may be evicted or restarted, writes during the outage must be
-/// answered 503 within the bound, and every write acknowledged before and after must be there.
+/// server keeps running). No pod may be evicted or restarted and no node marked NotReady, writes
+/// during the outage must be answered 503 within the bound, and every write acknowledged before and
+/// after must be there, and seen by a client watching through another member across the outage.
 /// </summary>
 public sealed class JournalBlipTests(ITestOutputHelper output)
 {
@@ -79,22 +80,33 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
 
         using var http = a.CreateHttpClient(timeout: TimeSpan.FromSeconds(30));
         var acknowledged = new List<string>();
-        var answers = new List<(TimeSpan At, HttpStatusCode Status, TimeSpan Took, string Body)>();
+        var answers = new List<(bool During, TimeSpan At, HttpStatusCode Status, TimeSpan Took, string Body)>();
         var sequence = 0;
+        var inOutage = false;
         async Task<HttpStatusCode> Write(Stopwatch since)
         {
             var name = $"write-{sequence++}";
             var started = Stopwatch.StartNew();
             using var response = await http.PostAsync("/api/v1/namespaces/default/configmaps", new StringContent(ConfigMap(name), Encoding.UTF8, "application/json"));
             var body = await response.Content.ReadAsStringAsync();
-            answers.Add((since.Elapsed, response.StatusCode, started.Elapsed, body));
+            answers.Add((inOutage, since.Elapsed, response.StatusCode, started.Elapsed, body));
             if (response.StatusCode == HttpStatusCode.Created) acknowledged.Add(name);
             else Assert.True(response.Headers.RetryAfter is not null, $"no Retry-After on {response.StatusCode}: {body}");
             return response.StatusCode;
         }
         Assert.Equal(HttpStatusCode.Created, await Write(Stopwatch.StartNew()));
 
+        // A client watching through another member across the outage, as client-go's reflector
+        // does (reconnecting from the last resourceVersion it saw): it must see every acknowledged
+        // write in its watch, and never be told its version is gone.
+        using var watchHttp = c.CreateHttpClient(timeout: Timeout.InfiniteTimeSpan);
+        var first = JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/default/configmaps/write-0"))!;
+        await using var watch = new ReflectorWatch(watchHttp, "/api/v1/namespaces/default/configmaps", first["metadata"]!["resourceVersion"]!.GetValue<string>());
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Created, await Write(Stopwatch.StartNew()));
+
         var outage = Stopwatch.StartNew();
+        var cutAt = DateTimeOffset.UtcNow;
+        inOutage = true;
         relay.Cut();
         // The outage is the scenario: it is held open for 30 s while a write is tried every second
         // (Poll's condition is the write and "30 s have passed"), not a sleep waiting for a result.
@@ -103,11 +115,26 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
             await Write(outage);
             return outage.Elapsed >= Outage;
         }, Outage + TimeSpan.FromSeconds(30), "the outage to last 30 s", every: TimeSpan.FromSeconds(1));
-        var during = answers.Where(x => x.At > TimeSpan.Zero && x.At <= outage.Elapsed).ToList();
+        var during = answers.Where(x => x.During).ToList();
+        inOutage = false;
         relay.Resume();
         var resumed = Stopwatch.StartNew();
         await Poll.Until(async () => await Write(resumed) == HttpStatusCode.Created, TimeSpan.FromSeconds(60), "a write to succeed after the journal is back", every: TimeSpan.FromMilliseconds(250));
         var recovered = resumed.Elapsed;
+        var firstAfter = acknowledged[^1];
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Created, await Write(Stopwatch.StartNew()));
+        // How long each member's index (lists, watches, the controllers' informers) took to see that write.
+        var caughtUp = new Dictionary<string, TimeSpan>();
+        await Poll.Until(async () =>
+        {
+            foreach (var (m, label) in new[] { (a, "a"), (b, "b"), (c, "c") }.Where(x => !caughtUp.ContainsKey(x.Item2)))
+            {
+                using var memberHttp = m.CreateHttpClient(timeout: TimeSpan.FromSeconds(5));
+                var cached = await memberHttp.GetStringAsync("/api/v1/namespaces/default/configmaps?resourceVersion=0");
+                if (cached.Contains($"\"{firstAfter}\"", StringComparison.Ordinal)) caughtUp[label] = resumed.Elapsed;
+            }
+            return caughtUp.Count == 3;
+        }, TimeSpan.FromSeconds(60), "every member's index to see the first write after the outage", tolerate: Poll.Unreachable);
 
         // Past every grace period and eviction timeout after the outage (8 s + 5 s, and some):
         // the same pods with the same containers, never restarted, all the time.
@@ -119,17 +146,22 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
             return watching.Elapsed > TimeSpan.FromSeconds(25);
         }, TimeSpan.FromSeconds(60), "25 s of unchanged pods after the outage", tolerate: Poll.Unreachable);
         Assert.Equal(identities, Identities(await TestCluster.PodsAsync(a, "app=steady")));
+        // Every node kept reporting, so none may have been taken for silent (NodeNotReady) because of the outage.
+        var notReady = (JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/default/events"))!["items"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(e => e["reason"]?.GetValue<string>() == "NodeNotReady").Select(e => $"{e["involvedObject"]?["name"]} at {e["lastTimestamp"] ?? e["eventTime"]}").ToList();
         var nodes = (await kubectl.RunAsync("get nodes --no-headers")).EnsureSuccess().Stdout;
         output.WriteLine(nodes);
 
         var first503 = during.FirstOrDefault(x => x.Status == HttpStatusCode.ServiceUnavailable);
         var message = $"journal blip: first 503 {first503.At.TotalSeconds:0.0} s after the cut (answered in {first503.Took.TotalMilliseconds:0} ms); "
                       + $"slowest answer during the outage {during.Max(x => x.Took).TotalMilliseconds:0} ms; first acknowledged write {recovered.TotalSeconds:0.0} s after the relay resumed; "
-                      + $"{during.Count} writes during the outage: {string.Join(", ", during.GroupBy(x => (int)x.Status).Select(g => $"{g.Count()} x {g.Key}"))}";
+                      + $"{during.Count} writes during the outage: {string.Join(", ", during.GroupBy(x => (int)x.Status).Select(g => $"{g.Count()} x {g.Key}"))}; "
+                      + $"every member's index had the first write after the outage {caughtUp.Values.Max().TotalSeconds:0.0} s after the relay resumed";
         output.WriteLine(message);
         Console.WriteLine(message);
         foreach (var x in during.Where(x => x.Status != HttpStatusCode.ServiceUnavailable).Take(5)) output.WriteLine($"{x.At}: {x.Status} {x.Body}");
 
+        Assert.True(notReady.Count == 0, $"nodes were marked NotReady after the cut at {cutAt:HH:mm:ss}: {string.Join("; ", notReady)}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, first503.Status);
         Assert.All(during, x => Assert.True(x.Took < AnswerBound, $"a write took {x.Took} to answer ({x.Status})"));
         Assert.All(during.Where(x => x.Status == HttpStatusCode.ServiceUnavailable), x => Assert.Contains("journal", x.Body, StringComparison.Ordinal));
@@ -138,5 +170,13 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
         using var list = await http.GetAsync("/api/v1/namespaces/default/configmaps");
         var listed = (JsonNode.Parse(await list.Content.ReadAsStringAsync())!["items"] as JsonArray ?? []).Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ToHashSet();
         Assert.All(acknowledged, name => Assert.Contains(name, listed));
+
+        await Poll.Until(() => acknowledged.Skip(1).All(watch.Seen.ContainsKey), TimeSpan.FromSeconds(30),
+            "the watch through another member to see every acknowledged write", detail: () => $"missing: {string.Join(", ", acknowledged.Skip(1).Where(n => !watch.Seen.ContainsKey(n)))}");
+        var watchMessage = $"watch through member c across the outage: {acknowledged.Count - 1} acknowledged writes, {acknowledged.Skip(1).Count(watch.Seen.ContainsKey)} seen, "
+                           + $"{acknowledged.Skip(1).Count(n => !watch.Seen.ContainsKey(n))} lost; {watch.Watches} watch requests, {watch.Relists} relists after 410 Gone";
+        output.WriteLine(watchMessage);
+        Console.WriteLine(watchMessage);
+        Assert.Equal(0, watch.Relists);
     }
 }
