@@ -45,6 +45,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 var time = TimeProvider.System;
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton(apiSettings);
+builder.Services.AddSingleton<ApiClients>(); // who sent a request: token identity or source address
 
 // Services over the actors below (ResourceStore, ...): building them starts nothing; they find the
 // actors when first used, which is after the chain has run.
@@ -77,6 +78,7 @@ builder.Services.AddSingleton<NodeMembers>();
 builder.Services.AddSingleton<Orchestrator.Host.Api.Streaming.PodStreamingApi>(); // exec, attach, port-forward
 
 var app = builder.Build();
+app.UseMiddleware<FairnessMiddleware>();        // per-client slots and refusal budgets, before anything reads a body
 app.UseMiddleware<BearerTokenAuthentication>();
 app.UseWebSockets(); // exec, attach and port-forward upgrade to WebSocket (after authentication)
 

@@ -190,17 +190,22 @@ public sealed class NodeProcess : IAsyncDisposable
             return response.IsSuccessStatusCode;
         }, timeout, "the node to be ready", tolerate: Poll.Unreachable, detail: () => Output);
 
-    /// <summary>An HttpClient for this node: trusts exactly its certificate when it serves TLS, sends the token when given.</summary>
-    public HttpClient CreateHttpClient(string? token = null, TimeSpan? timeout = null)
+    /// <summary>
+    /// An HttpClient for this node: trusts exactly its certificate when it serves TLS, sends the token
+    /// when given, and connects from <paramref name="source"/> when given (another loopback address,
+    /// such as 127.0.0.2, is another client to the API's per-client fairness).
+    /// </summary>
+    public HttpClient CreateHttpClient(string? token = null, TimeSpan? timeout = null, IPAddress? source = null, int maxConnections = int.MaxValue)
     {
-        var handler = new HttpClientHandler();
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections };
+        if (source is not null) handler.ConnectCallback = LoopbackSource.ConnectFrom(source);
         if (Https)
         {
             var pem = File.ReadAllText(CertificateFile);
             var fields = System.Security.Cryptography.PemEncoding.Find(pem);
             var pinned = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[fields.Base64Data]));
-            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && certificate.RawData.AsSpan().SequenceEqual(pinned.RawData);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(pinned.RawData);
         }
         var http = new HttpClient(handler) { BaseAddress = BaseUrl, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
         if (token is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

@@ -4,6 +4,7 @@ using Akka.Event;
 using Orchestrator.Cluster.Index;
 using Orchestrator.Cluster.Journal;
 using Orchestrator.Domain.Controllers;
+using Orchestrator.Domain.RateLimiting;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
@@ -32,7 +33,7 @@ namespace Orchestrator.Cluster.Controllers;
 /// <c>unhealthy-zone-threshold</c> of the nodes are unhealthy at once, evictions are held: the
 /// affected nodes get the <c>EvictionHeld</c> condition and an <c>EvictionsHeld</c> event saying why.
 /// Otherwise nodes are admitted to eviction at most <c>node-eviction-rate</c> a second
-/// (<see cref="NodeDisruption"/>, <see cref="EvictionRateLimiter"/>).
+/// (<see cref="NodeDisruption"/>, <see cref="TokenBucket"/>).
 /// </para>
 /// </remarks>
 public sealed class NodeLifecycleController : ControllerActor
@@ -54,7 +55,7 @@ public sealed class NodeLifecycleController : ControllerActor
     private readonly Dictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string? Beat, DateTimeOffset SeenAt)> _heartbeats = new(StringComparer.Ordinal);
     private readonly HashSet<string> _admitted = new(StringComparer.Ordinal);
-    private EvictionRateLimiter _limiter;
+    private TokenBucket _limiter;
     private (DateTimeOffset At, int Unhealthy)? _census;
     private string? _cutOff;
 
@@ -64,7 +65,7 @@ public sealed class NodeLifecycleController : ControllerActor
         _settings = settings;
         _members = members;
         _journal = journal;
-        _limiter = EvictionRateLimiter.Start(settings.NodeEvictionRate, settings.NodeEvictionBurst, time.GetUtcNow());
+        _limiter = TokenBucket.Start(settings.NodeEvictionRate, settings.NodeEvictionBurst, time.GetUtcNow());
     }
 
     public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, JournalHealth? journal = null)

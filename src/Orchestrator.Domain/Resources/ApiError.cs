@@ -60,6 +60,10 @@ public sealed record ApiError(
 
     public static ApiError Internal(string message) => new((int)HttpStatusCode.InternalServerError, "InternalError", message);
 
+    /// <summary>A request over its client's limits (429, as Kubernetes' API Priority and Fairness answers it).</summary>
+    public static ApiError TooManyRequests(string message, int retryAfterSeconds) =>
+        new(429, "TooManyRequests", message) { RetryAfterSeconds = retryAfterSeconds };
+
     public static ApiError ServiceUnavailable(string message) => new((int)HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", message);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Configuration;
+using Orchestrator.Domain.RateLimiting;
 
 namespace Orchestrator.Host.Configuration;
 
@@ -11,7 +12,10 @@ namespace Orchestrator.Host.Configuration;
 /// <param name="Tls">Whether the API serves TLS.</param>
 /// <param name="TlsCertFile">PEM certificate to serve; null: the node's own self-signed one.</param>
 /// <param name="TlsKeyFile">PEM key of <paramref name="TlsCertFile"/>.</param>
-public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens, bool Tls, string? TlsCertFile, string? TlsKeyFile)
+/// <param name="LoopbackToken">The token of the node's own components (the command host), made at each start; null: none.</param>
+/// <param name="Fairness">Per-client limits (<c>orchestrator.api.fairness</c>); null when switched off.</param>
+public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens, bool Tls, string? TlsCertFile, string? TlsKeyFile,
+    string? LoopbackToken = null, FairnessLimits? Fairness = null)
 {
     public bool RequiresToken => Tokens.Count > 0;
 
@@ -47,6 +51,25 @@ public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBy
             throw new ConfigurationException($"the API is configured to listen on {address} without TLS: bearer tokens would cross the network in clear text; set orchestrator.api.tls = on (or auto)");
         return new ApiSettings(address, api.GetInt("port"), api.GetLong("max-body-bytes"), tokens, tls,
             api.GetString("tls-cert-file", "") is { Length: > 0 } cert ? cert : null,
-            api.GetString("tls-key-file", "") is { Length: > 0 } key ? key : null);
+            api.GetString("tls-key-file", "") is { Length: > 0 } key ? key : null,
+            api.GetString("loopback-token", "") is { Length: > 0 } loopback ? loopback : null,
+            ReadFairness(api.GetConfig("fairness")));
+    }
+
+    private static FairnessLimits? ReadFairness(Config? fairness)
+    {
+        if (fairness is null || !fairness.GetBoolean("enabled", true)) return null;
+        int Positive(string key)
+        {
+            var value = fairness.GetInt(key);
+            return value > 0 ? value : throw new ConfigurationException($"orchestrator.api.fairness.{key} must be a positive whole number, not {value}");
+        }
+        var maxWait = fairness.GetTimeSpan("max-wait", null, allowInfinite: false);
+        if (maxWait <= TimeSpan.Zero) throw new ConfigurationException($"orchestrator.api.fairness.max-wait must be a positive duration, not {maxWait}");
+        var rate = fairness.GetDouble("refusals-per-second");
+        if (!(rate > 0) || double.IsInfinity(rate)) throw new ConfigurationException($"orchestrator.api.fairness.refusals-per-second must be a positive number, not {rate}");
+        var queued = fairness.GetInt("max-queued");
+        if (queued < 0) throw new ConfigurationException($"orchestrator.api.fairness.max-queued must be 0 or more, not {queued}");
+        return new FairnessLimits(Positive("max-in-flight"), queued, maxWait, rate, Positive("refusal-burst"));
     }
 }

@@ -105,7 +105,9 @@ public static class NodeConfiguration
         environment ??= Environment.GetEnvironmentVariable;
         var path = OverlayPath(args, environment);
         if (!File.Exists(path)) throw new FileNotFoundException($"configuration overlay '{path}' does not exist (choose one of hocon/*.conf with --config or ORCHESTRATOR_CONFIG)", path);
-        var text = ReadWithIncludes(path) + "\n" + EnvironmentOverrides(environment);
+        // Last, so no overlay can fix it: the token of the node's own loopback clients (see reference.conf).
+        var loopbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var text = ReadWithIncludes(path) + "\n" + EnvironmentOverrides(environment) + $"\norchestrator.api.loopback-token = \"{loopbackToken}\"";
         var config = ConfigurationFactory.ParseString(text);
         return config.WithFallback(HostDefaults).WithFallback(ControlPlane.DefaultConfig).WithFallback(CommandHostSettings.DefaultConfig);
     }

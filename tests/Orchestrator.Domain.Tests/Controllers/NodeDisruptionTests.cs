@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Orchestrator.Domain.Controllers;
+using Orchestrator.Domain.RateLimiting;
 using Orchestrator.TestSupport.Builders;
 
 namespace Orchestrator.Domain.Tests.Controllers;
@@ -129,7 +130,7 @@ public sealed class NodeDisruptionTests
     [Fact]
     public void The_rate_limiter_admits_a_burst_then_one_node_per_interval()
     {
-        var limiter = EvictionRateLimiter.Start(0.1, 1, TestObjects.Now);
+        var limiter = TokenBucket.Start(0.1, 1, TestObjects.Now);
         var (first, after) = limiter.TryTake(TestObjects.Now);
         Assert.True(first);
         var (second, waiting) = after.TryTake(TestObjects.Now.AddSeconds(1));
@@ -145,7 +146,7 @@ public sealed class NodeDisruptionTests
     [Fact]
     public void A_rate_of_zero_admits_nothing()
     {
-        var limiter = EvictionRateLimiter.Start(0, 2, TestObjects.Now);
+        var limiter = TokenBucket.Start(0, 2, TestObjects.Now);
         var (taken, later) = limiter.TryTake(TestObjects.Now.AddHours(1));
         Assert.False(taken);
         Assert.Null(later.NextTokenAt(TestObjects.Now.AddHours(1)));

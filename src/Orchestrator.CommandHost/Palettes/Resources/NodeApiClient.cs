@@ -10,7 +10,7 @@ namespace Orchestrator.CommandHost.Palettes.Resources;
 /// <summary>
 /// An HTTP client for this node's own Kubernetes API (<c>orchestrator.api</c> in the node's HOCON),
 /// for what only the API serves, such as pod logs. It calls loopback when the API listens on every
-/// address, sends the node's token when one is configured, and over TLS trusts exactly the node's
+/// address, sends the node's loopback token (or its configured token), and over TLS trusts exactly the node's
 /// certificate (<c>tls-cert-file</c>, or the one the node made in <c>data-dir/tls</c>).
 /// </summary>
 internal static class NodeApiClient
@@ -51,9 +51,14 @@ internal static class NodeApiClient
         return http;
     }
 
-    /// <summary>The first token of <c>token-file</c>, else <c>token</c> (set from ORCHESTRATOR_TOKEN), as the API accepts them.</summary>
+    /// <summary>
+    /// The node's loopback token (made at each start: the API accepts it and exempts it from its
+    /// per-client fairness), else the first token of <c>token-file</c>, else <c>token</c> (set from
+    /// ORCHESTRATOR_TOKEN), as the API accepts them.
+    /// </summary>
     private static string? Token(Config api)
     {
+        if (api.GetString("loopback-token", "") is { Length: > 0 } loopback) return loopback;
         if (api.GetString("token-file", "") is { Length: > 0 } file && File.Exists(file))
         {
             var first = File.ReadAllLines(file).Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0 && !line.StartsWith('#'));
