@@ -244,6 +244,25 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the node process (SIGSTOP), as a machine that hangs or is suspended: it sends nothing
+    /// (no heartbeats, no cluster gossip) and answers nothing until <see cref="Continue"/>. Its
+    /// containers keep running: they belong to the container engine, not to the node process.
+    /// </summary>
+    public Task Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused node process run again (SIGCONT).</summary>
+    public Task Continue() => Signal("CONT");
+
+    private async Task Signal(string signal)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"the node {NodeName} has exited");
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+                         ?? throw new InvalidOperationException("could not run kill");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {_process.Id} exited with {kill.ExitCode}");
+    }
+
     /// <summary>kill -9: no shutdown hooks run.</summary>
     public async Task Kill()
     {
