@@ -23,34 +23,8 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
     /// <summary>ask-timeout (5 s) plus slack for a loaded machine: no write waits longer than this.</summary>
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(7);
 
-    private const string Deployment = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: steady
-        spec:
-          replicas: 6
-          selector:
-            matchLabels: {app: steady}
-          template:
-            metadata:
-              labels: {app: steady}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: main
-                image: orchestrator/busybox:v2
-                imagePullPolicy: IfNotPresent
-                command: ["sh", "-c", "exec sleep 3600"]
-        """;
-
     private static string ConfigMap(string name) =>
         $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}"},"data":{"k":"v"}}""";
-
-    /// <summary>Pod uid and container IDs of every pod: what must not change.</summary>
-    private static Dictionary<string, string> Identities(IEnumerable<JsonObject> pods) => pods.ToDictionary(
-        p => p["metadata"]!["uid"]!.GetValue<string>(),
-        p => string.Join(",", (p["status"]?["containerStatuses"] as JsonArray ?? []).Select(c => c?["containerID"]?.GetValue<string>() + "#" + c?["restartCount"])));
 
     [ClusterFact]
     public async Task A_thirty_second_journal_outage_evicts_and_restarts_nothing_and_answers_writes_with_503()
@@ -70,13 +44,13 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
             var nodes = (await kubectl.RunAsync("get nodes --no-headers")).EnsureSuccess().Stdout;
             return new[] { a, b, c }.All(m => System.Text.RegularExpressions.Regex.IsMatch(nodes, $@"{m.NodeName}\s+Ready")) ? nodes : null;
         }, TimeSpan.FromSeconds(90), "three nodes Ready");
-        (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(Deployment)}")).EnsureSuccess();
+        (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(TestCluster.SleepingDeployment("steady", Replicas))}")).EnsureSuccess();
         var before = await cluster.WaitForAsync(async () =>
         {
             var pods = await TestCluster.PodsAsync(a, "app=steady");
             return pods.Count == Replicas && pods.All(p => TestCluster.Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null) ? pods : null;
         }, TimeSpan.FromSeconds(180), "six pods Running");
-        var identities = Identities(before);
+        var identities = TestCluster.Identities(before);
 
         using var http = a.CreateHttpClient(timeout: TimeSpan.FromSeconds(30));
         var acknowledged = new List<string>();
@@ -142,10 +116,10 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
         await Poll.Until(async () =>
         {
             var pods = await TestCluster.PodsAsync(a, "app=steady");
-            Assert.Equal(identities, Identities(pods.Where(p => p["metadata"]?["deletionTimestamp"] is null)));
+            Assert.Equal(identities, TestCluster.Identities(pods.Where(p => p["metadata"]?["deletionTimestamp"] is null)));
             return watching.Elapsed > TimeSpan.FromSeconds(25);
         }, TimeSpan.FromSeconds(60), "25 s of unchanged pods after the outage", tolerate: Poll.Unreachable);
-        Assert.Equal(identities, Identities(await TestCluster.PodsAsync(a, "app=steady")));
+        Assert.Equal(identities, TestCluster.Identities(await TestCluster.PodsAsync(a, "app=steady")));
         // Every node kept reporting, so none may have been taken for silent (NodeNotReady) because of the outage.
         var notReady = (JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/default/events"))!["items"] as JsonArray ?? []).OfType<JsonObject>()
             .Where(e => e["reason"]?.GetValue<string>() == "NodeNotReady").Select(e => $"{e["involvedObject"]?["name"]} at {e["lastTimestamp"] ?? e["eventTime"]}").ToList();

@@ -24,33 +24,9 @@ namespace Orchestrator.NodeAgent.Tests.Integration;
 /// </remarks>
 public sealed class NodeDisruptionTests(ITestOutputHelper output)
 {
-    private const string Deployment = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: spread
-        spec:
-          replicas: 6
-          selector:
-            matchLabels: {app: spread}
-          template:
-            metadata:
-              labels: {app: spread}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: main
-                image: orchestrator/busybox:v2
-                imagePullPolicy: IfNotPresent
-                command: ["sh", "-c", "exec sleep 3600"]
-        """;
 
     /// <summary>Longer than the test: frozen members stay unreachable, not downed.</summary>
     private const string Resolver = "akka.cluster.split-brain-resolver.stable-after = 10m";
-
-    private static Dictionary<string, string> Identities(IEnumerable<JsonObject> pods) => pods.ToDictionary(
-        p => p["metadata"]!["uid"]!.GetValue<string>(),
-        p => TestCluster.NodeOf(p) + "/" + string.Join(",", (p["status"]?["containerStatuses"] as JsonArray ?? []).Select(c => c?["containerID"]?.GetValue<string>() + "#" + c?["restartCount"])));
 
     private static JsonObject? Condition(JsonNode node, string type) =>
         (node["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);
@@ -72,14 +48,14 @@ public sealed class NodeDisruptionTests(ITestOutputHelper output)
             var nodes = (await kubectl.RunAsync("get nodes --no-headers")).EnsureSuccess().Stdout;
             return workers.All(m => System.Text.RegularExpressions.Regex.IsMatch(nodes, $@"{m.NodeName}\s+Ready")) ? nodes : null;
         }, TimeSpan.FromSeconds(120), "three worker nodes Ready");
-        (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(Deployment)}")).EnsureSuccess();
+        (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(TestCluster.SleepingDeployment("spread", 6))}")).EnsureSuccess();
         var before = await cluster.WaitForAsync(async () =>
         {
             var pods = await TestCluster.PodsAsync(control, "app=spread");
             return pods.Count == 6 && pods.All(p => TestCluster.Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null)
                    && workers.All(w => pods.Any(p => TestCluster.NodeOf(p) == w.NodeName)) ? pods : null;
         }, TimeSpan.FromSeconds(180), "six pods Running, on every worker node");
-        var identities = Identities(before);
+        var identities = TestCluster.Identities(before);
 
         var silent = workers.Take(2).ToArray();
         var clock = Stopwatch.StartNew();
@@ -111,7 +87,7 @@ public sealed class NodeDisruptionTests(ITestOutputHelper output)
             await Poll.Until(async () =>
             {
                 var pods = await TestCluster.PodsAsync(control, "app=spread");
-                Assert.Equal(identities, Identities(pods.Where(p => p["metadata"]?["deletionTimestamp"] is null)));
+                Assert.Equal(identities, TestCluster.Identities(pods.Where(p => p["metadata"]?["deletionTimestamp"] is null)));
                 return since.Elapsed > TimeSpan.FromSeconds(15);
             }, TimeSpan.FromSeconds(60), "15 s of unchanged pods while two nodes are silent", tolerate: Poll.Unreachable);
             var message = $"two of three nodes silent (SIGSTOP): EvictionHeld=True (ClusterDisruption) on both {heldAfter.TotalSeconds:0.0} s after the pause; "
@@ -136,6 +112,6 @@ public sealed class NodeDisruptionTests(ITestOutputHelper output)
             }
             return "";
         }, TimeSpan.FromSeconds(90), "every node Ready again, its evictions no longer held");
-        Assert.Equal(identities, Identities(await TestCluster.PodsAsync(control, "app=spread")));
+        Assert.Equal(identities, TestCluster.Identities(await TestCluster.PodsAsync(control, "app=spread")));
     }
 }

@@ -81,6 +81,33 @@ public sealed class TestCluster : IAsyncDisposable
         return (list["items"] as JsonArray ?? []).OfType<JsonObject>().ToList();
     }
 
+    /// <summary>A Deployment of <paramref name="replicas"/> busybox pods that only sleep (label <c>app: name</c>): pods a test expects to survive.</summary>
+    public static string SleepingDeployment(string name, int replicas) => $$"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{name}}
+        spec:
+          replicas: {{replicas}}
+          selector:
+            matchLabels: {app: {{name}}}
+          template:
+            metadata:
+              labels: {app: {{name}}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: orchestrator/busybox:v2
+                imagePullPolicy: IfNotPresent
+                command: ["sh", "-c", "exec sleep 3600"]
+        """;
+
+    /// <summary>Per pod uid: its node, and its containers' IDs and restart counts: what a pod neither evicted nor restarted keeps.</summary>
+    public static Dictionary<string, string> Identities(IEnumerable<JsonObject> pods) => pods.ToDictionary(
+        p => p["metadata"]!["uid"]!.GetValue<string>(),
+        p => NodeOf(p) + "/" + string.Join(",", (p["status"]?["containerStatuses"] as JsonArray ?? []).Select(c => c?["containerID"]?.GetValue<string>() + "#" + c?["restartCount"])));
+
     public static string? NodeOf(JsonObject pod) => pod["spec"]?["nodeName"]?.GetValue<string>();
 
     public static string? Phase(JsonObject pod) => pod["status"]?["phase"]?.GetValue<string>();
