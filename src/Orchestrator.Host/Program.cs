@@ -63,7 +63,8 @@ builder.Services.AddAkka("orchestrator", (akka, _) => akka
     .WithMemberLiveness(time)                         // which members were downed, for the node lifecycle controller
     .WithScheduler(settings.Scheduler, settings.Controllers.Role, time)
     .WithControllerManager(settings.Controllers, time)
-    .WithNodeAgent(settings.NodeAgent, time));        // this member's kubelet, when orchestrator.node-agent.enabled
+    .WithNodeAgent(settings.NodeAgent, time)          // this member's kubelet, when orchestrator.node-agent.enabled
+    .WithServiceProxy(settings.ServiceProxy, settings.NodeAgent, settings.Services, time)); // ClusterIPs and NodePorts, with the node agent
 
 // Hosted services start after the actor system, in this order.
 builder.Services.AddSingleton<ControlPlaneBootstrap>(); // built-in namespaces once the member is Up, then /readyz

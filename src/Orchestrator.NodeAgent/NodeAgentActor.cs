@@ -214,7 +214,7 @@ public sealed class NodeAgentActor : ReceiveActor, IWithTimers
     private async Task<JsonObject> RegisterAsync()
     {
         var info = await _runtime.GetInfoAsync(_stopping.Token);
-        var node = NodeRegistration.Node(_settings.NodeName, info, _hostIp, _settings.ApiEndpoint, _time.GetUtcNow(), _member);
+        var node = NodeRegistration.Node(_settings.NodeName, info, _hostIp, _settings.ApiEndpoint, _time.GetUtcNow(), _member, _settings.ServiceRelay);
         try
         {
             var existing = await _store.Get(NodeKind.Instance, "", _settings.NodeName, _stopping.Token);

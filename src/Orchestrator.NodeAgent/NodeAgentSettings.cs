@@ -34,6 +34,9 @@ public sealed record NodeAgentSettings(
     /// </summary>
     public System.Net.IPNetwork? PodSubnetPool { get; init; }
 
+    /// <summary>This node's endpoint relay as other nodes' service proxies reach it (<c>host:port</c>), published on the Node; null without a service proxy.</summary>
+    public string? ServiceRelay { get; init; }
+
     /// <summary>This assembly's <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource("Orchestrator.NodeAgent.reference.conf", typeof(NodeAgentSettings).Assembly);
 

@@ -20,7 +20,8 @@ public static class NodeRegistration
     public const string KubeletVersion = "v1.30.0-orchestrator";
 
     /// <param name="member">This member's unique cluster address (<c>orchestrator.io/member</c>): other members forward log requests to it, and once it is removed from the cluster the node is known to be gone.</param>
-    public static JsonObject Node(string nodeName, RuntimeInfo info, string hostIp, Uri? apiEndpoint, DateTimeOffset now, string? member = null)
+    /// <param name="serviceRelay">This node's endpoint relay (<c>host:port</c>) for other nodes' service proxies, in <see cref="Proxy.ServiceProxySettings.RelayAnnotation"/>.</param>
+    public static JsonObject Node(string nodeName, RuntimeInfo info, string hostIp, Uri? apiEndpoint, DateTimeOffset now, string? member = null, string? serviceRelay = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         var arch = info.Architecture switch { "x86_64" => "amd64", "aarch64" => "arm64", var a => a };
@@ -44,6 +45,7 @@ public static class NodeRegistration
         var annotations = new JsonObject();
         if (apiEndpoint is not null) annotations[ApiEndpointAnnotation] = apiEndpoint.ToString().TrimEnd('/');
         if (member is not null) annotations[Domain.Controllers.NodeLifecycle.MemberAnnotation] = member;
+        if (serviceRelay is not null) annotations[Proxy.ServiceProxySettings.RelayAnnotation] = serviceRelay;
         if (annotations.Count > 0) metadata["annotations"] = annotations;
         var status = new JsonObject
         {

@@ -35,6 +35,8 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_LOG_LEVEL"] = "akka.loglevel",
         ["ORCHESTRATOR_PBM_PORT"] = "orchestrator.command-host.port",
         ["ORCHESTRATOR_NODE_NAME"] = "orchestrator.node-agent.node-name",
+        ["ORCHESTRATOR_PROXY_ADDRESS"] = "orchestrator.service-proxy.node-address",
+        ["ORCHESTRATOR_RELAY_PORT"] = "orchestrator.service-proxy.relay-port",
         ["DOCKER_HOST"] = "orchestrator.node-agent.docker-endpoint",
     };
 

@@ -22,6 +22,7 @@ namespace Orchestrator.Host.Configuration;
 /// <param name="NodeAgent">This member's node agent (<c>orchestrator.node-agent</c>), its API endpoint filled in.</param>
 /// <param name="Docker">This member's Docker engine.</param>
 /// <param name="Secrets">Where the Secret encryption keys come from (<c>orchestrator.secrets</c>).</param>
+/// <param name="ServiceProxy">This member's service proxy (<c>orchestrator.service-proxy</c>).</param>
 public sealed record NodeSettings(
     ApiSettings Api,
     ControlPlaneSettings ControlPlane,
@@ -30,13 +31,16 @@ public sealed record NodeSettings(
     ControllerSettings Controllers,
     NodeAgentSettings NodeAgent,
     DockerRuntimeOptions Docker,
-    SecretEncryptionSettings Secrets)
+    SecretEncryptionSettings Secrets,
+    Orchestrator.NodeAgent.Proxy.ServiceProxySettings ServiceProxy)
 {
     public static NodeSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var api = ApiSettings.From(config);
+        var proxy = Orchestrator.NodeAgent.Proxy.ServiceProxySettings.From(config);
         var nodeAgent = NodeAgentSettings.From(config).WithApiEndpointOf(api.Scheme, api.BindAddress, api.Port);
+        if (proxy.Enabled) nodeAgent = nodeAgent with { ServiceRelay = proxy.RelayEndpoint(NodeRegistration.HostIp()) };
         return new NodeSettings(
             api,
             ControlPlaneSettings.From(config),
@@ -45,7 +49,8 @@ public sealed record NodeSettings(
             ControllerSettings.From(config.GetConfig("orchestrator.controllers")),
             nodeAgent,
             DockerOptions(nodeAgent),
-            SecretEncryptionSettings.From(config, config.GetString("orchestrator.data-dir", "data")));
+            SecretEncryptionSettings.From(config, config.GetString("orchestrator.data-dir", "data")),
+            proxy);
     }
 
     private static DockerRuntimeOptions DockerOptions(NodeAgentSettings nodeAgent)
