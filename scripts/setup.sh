@@ -105,6 +105,67 @@ PAUSE_C
   log "built image orchestrator/pause:latest"
 fi
 
+# --- Local UDP echo image: orchestrator/udp-echo:v1 --------------------------------------
+# Busybox here has no UDP server or client, so the Service proxy's UDP tests use this static C
+# program: `udp-echo PORT` answers every datagram with its own bytes (until SIGTERM);
+# `udp-echo -c ADDRESS PORT TEXT` sends TEXT once and prints the answer (exit 1 after 3 s without).
+if ! docker image inspect orchestrator/udp-echo:v1 >/dev/null 2>&1; then
+  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
+  tmp=$(mktemp -d)
+  cat > "$tmp/udp-echo.c" <<'UDP_ECHO_C'
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static void on_stop(int sig) { (void)sig; _exit(0); }
+
+int main(int argc, char **argv) {
+  char buffer[65536];
+  struct sockaddr_in address = { .sin_family = AF_INET };
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  if (s < 0) return 2;
+  if (argc == 5 && strcmp(argv[1], "-c") == 0) {
+    struct timeval timeout = { .tv_sec = 3 };
+    address.sin_port = htons((unsigned short)atoi(argv[3]));
+    if (inet_pton(AF_INET, argv[2], &address.sin_addr) != 1) return 2;
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (sendto(s, argv[4], strlen(argv[4]), 0, (struct sockaddr *)&address, sizeof address) < 0) return 1;
+    ssize_t n = recv(s, buffer, sizeof buffer - 1, 0);
+    if (n < 0) { fprintf(stderr, "no answer\n"); return 1; }
+    buffer[n] = 0;
+    printf("%s\n", buffer);
+    return 0;
+  }
+  if (argc != 2) { fprintf(stderr, "usage: udp-echo PORT | udp-echo -c ADDRESS PORT TEXT\n"); return 2; }
+  signal(SIGTERM, on_stop);
+  signal(SIGINT, on_stop);
+  address.sin_port = htons((unsigned short)atoi(argv[1]));
+  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  if (bind(s, (struct sockaddr *)&address, sizeof address) < 0) return 1;
+  for (;;) {
+    struct sockaddr_in peer;
+    socklen_t length = sizeof peer;
+    ssize_t n = recvfrom(s, buffer, sizeof buffer, 0, (struct sockaddr *)&peer, &length);
+    if (n >= 0) sendto(s, buffer, (size_t)n, 0, (struct sockaddr *)&peer, length);
+  }
+}
+UDP_ECHO_C
+  mkdir -p "$tmp/root"
+  cc -static -Os -s -o "$tmp/root/udp-echo" "$tmp/udp-echo.c"
+  tar -C "$tmp/root" -c . | docker import --change 'ENTRYPOINT ["/udp-echo"]' - orchestrator/udp-echo:v1 >/dev/null
+  rm -rf "$tmp"
+  log "built image orchestrator/udp-echo:v1"
+fi
+
+# --- wrk, for the service proxy benchmark (bench/Orchestrator.ServiceProxyBenchmarks) ------
+command -v wrk >/dev/null 2>&1 || apt_install wrk
+
 # --- The official Python client, for the client suite (OfficialPythonClientTests) ---------
 # Debian's python3-kubernetes and python3-pytest; the tests run them with /usr/bin/python3.
 apt_install python3-kubernetes python3-pytest

@@ -123,6 +123,10 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["ORCHESTRATOR_AKKA_PORT"] = akkaPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ORCHESTRATOR_PBM_PORT"] = pbmPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment.Remove("ORCHESTRATOR_TOKEN");
+        // The service proxy's NodePorts and relay on loopback, the relay on a port of its own, so
+        // nodes of parallel tests do not meet (a test with several nodes gives each an address).
+        start.Environment["ORCHESTRATOR_PROXY_ADDRESS"] = "127.0.0.1";
+        start.Environment["ORCHESTRATOR_RELAY_PORT"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         // The gen0 budget scripts/start.sh gives the node (see there), unless the caller chose one.
         if (!start.Environment.TryGetValue("DOTNET_GCgen0size", out var gen0) || string.IsNullOrEmpty(gen0)) start.Environment["DOTNET_GCgen0size"] = "2000000";
         // A node name of its own: node agents of concurrent test nodes share one Docker engine and

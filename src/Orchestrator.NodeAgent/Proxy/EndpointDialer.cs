@@ -15,7 +15,7 @@ public interface IEndpointDialer
 
 /// <summary>
 /// Pods of this node (and endpoints whose node is not known) are connected to directly on the pod
-/// network; pods of another node through that node's relay (<see cref="ServiceRelay"/>, at the
+/// network; pods of another node only through that node's relay (<see cref="ServiceRelay"/>, at the
 /// address its Node announces in <see cref="ServiceProxySettings.RelayAnnotation"/>), since pod
 /// addresses of other nodes are not routable from here. Each connect has <paramref name="timeout"/>.
 /// </summary>
@@ -34,8 +34,11 @@ public sealed class EndpointDialer(string localNode, TimeSpan timeout) : IEndpoi
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var target = new IPEndPoint(IPAddress.Parse(endpoint.Address), endpoint.Port);
-        if (endpoint.NodeName is null || endpoint.NodeName == localNode || !_relays.TryGetValue(endpoint.NodeName, out var relay))
+        if (endpoint.NodeName is null || endpoint.NodeName == localNode)
             return await ConnectWithin(target, timeout, ct);
+        // Not directly: on real hosts another node's pod address leads nowhere from here.
+        if (!_relays.TryGetValue(endpoint.NodeName, out var relay))
+            throw new IOException($"node {endpoint.NodeName} announces no service relay, so its pod {target} cannot be reached from here");
 
         var socket = await ConnectWithin(relay, timeout, ct);
         try
