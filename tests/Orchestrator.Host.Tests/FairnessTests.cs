@@ -16,23 +16,12 @@ public sealed class FairnessTests : IAsyncLifetime
     private const string ConfigMaps = "/api/v1/namespaces/default/configmaps";
 
     private NodeProcess _node = null!;
-    private string _overlay = "";
 
-    public async Task InitializeAsync()
-    {
-        _overlay = Path.Combine(Path.GetTempPath(), $"orchestrator-fairness-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(_overlay, string.Join('\n',
-            $"include \"{Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf")}\"",
-            "orchestrator.api.fairness { max-in-flight = 1, max-queued = 0, max-wait = 1s, refusals-per-second = 0.016, refusal-burst = 1 }",
-            ""));
-        _node = await NodeProcess.StartAsync(environment: new Dictionary<string, string>(NodeFixture.ApiOnly) { ["ORCHESTRATOR_CONFIG"] = _overlay });
-    }
+    public async Task InitializeAsync() =>
+        _node = await NodeProcess.StartAsync(environment: NodeFixture.ApiOnly, settings:
+            ["orchestrator.api.fairness { max-in-flight = 1, max-queued = 0, max-wait = 1s, refusals-per-second = 0.016, refusal-burst = 1 }"]);
 
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        File.Delete(_overlay);
-    }
+    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
     public async Task A_client_over_its_refusal_budget_gets_429_with_retry_after_while_another_client_is_served()

@@ -14,21 +14,11 @@ namespace Orchestrator.Host.Tests;
 public sealed class RequestBodyDeadlineTests : IAsyncLifetime
 {
     private NodeProcess _node = null!;
-    private string _overlay = "";
 
-    public async Task InitializeAsync()
-    {
-        _overlay = Path.Combine(Path.GetTempPath(), $"orchestrator-read-time-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(_overlay,
-            $"include \"{Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf")}\"\norchestrator.api.decoding.max-read-time = 2s\n");
-        _node = await NodeProcess.StartAsync(environment: new Dictionary<string, string>(NodeFixture.ApiOnly) { ["ORCHESTRATOR_CONFIG"] = _overlay });
-    }
+    public async Task InitializeAsync() =>
+        _node = await NodeProcess.StartAsync(environment: NodeFixture.ApiOnly, settings: ["orchestrator.api.decoding.max-read-time = 2s"]);
 
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        File.Delete(_overlay);
-    }
+    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
     public async Task A_stalled_body_is_answered_408_naming_the_limit_and_stores_nothing()

@@ -104,10 +104,17 @@ public sealed class NodeProcess : IAsyncDisposable
     /// Starts a node; with <paramref name="dataDir"/> it reuses that folder (a restart).
     /// <paramref name="echo"/> receives every line the node writes, as it writes it.
     /// </summary>
-    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null, int? akkaPort = null, Action<string>? echo = null)
+    /// <remarks><paramref name="settings"/> (HOCON lines) go into an overlay over <c>hocon/single-node.conf</c>, kept in the data folder.</remarks>
+    public static NodeProcess Launch(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, int? apiPort = null, int? akkaPort = null, Action<string>? echo = null, IReadOnlyList<string>? settings = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("orchestrator-test-").FullName;
+        if (settings is not null)
+        {
+            var overlay = Path.Combine(dataDir, "overlay.conf");
+            File.WriteAllLines(overlay, [$"include \"{Path.Combine(AppContext.BaseDirectory, "hocon", "single-node.conf")}\"", .. settings]);
+            environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["ORCHESTRATOR_CONFIG"] = overlay };
+        }
         var port = apiPort ?? FreePorts.Next();
         akkaPort ??= FreePorts.Next();
         var pbmPort = FreePorts.Next();
@@ -169,9 +176,9 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Launches a node and waits until it is ready; a node that does not get ready is killed.</summary>
-    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null, Action<string>? echo = null, TimeSpan? readiness = null)
+    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, string? token = null, Action<string>? echo = null, TimeSpan? readiness = null, IReadOnlyList<string>? settings = null)
     {
-        var node = Launch(dataDir, environment, echo: echo);
+        var node = Launch(dataDir, environment, echo: echo, settings: settings);
         try
         {
             await node.WaitReadyAsync(readiness ?? TimeSpan.FromSeconds(90), token);
