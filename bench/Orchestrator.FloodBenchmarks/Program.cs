@@ -12,12 +12,16 @@ using Orchestrator.TestSupport;
 // from another loopback address (127.0.0.2: another client to the API's per-client fairness).
 // Prints p50/p99 of both runs, their ratio (the goal: p99 within 2x), the flood's answers by status
 // and the node's peak working set.
-// Usage: dotnet run -c Release --project bench/Orchestrator.FloodBenchmarks -- [seconds] [workers]
+// With "unfair" last, the node runs without per-client fairness (orchestrator.api.fairness.enabled
+// = off), for an A/B in one sitting.
+// Usage: dotnet run -c Release --project bench/Orchestrator.FloodBenchmarks -- [seconds] [workers] [unfair]
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
 var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 var duration = TimeSpan.FromSeconds(seconds);
+var unfair = args.Length > 2 && args[2] == "unfair";
 
-await using var node = await NodeProcess.StartAsync(environment: new Dictionary<string, string> { ["ORCHESTRATOR_LOG_LEVEL"] = "WARNING", ["ORCHESTRATOR_NODE_AGENT"] = "off" });
+await using var node = await NodeProcess.StartAsync(environment: new Dictionary<string, string> { ["ORCHESTRATOR_LOG_LEVEL"] = "WARNING", ["ORCHESTRATOR_NODE_AGENT"] = "off" },
+    settings: unfair ? ["orchestrator.api.fairness.enabled = off"] : null);
 // Two clients to the API's per-client fairness: the good one from 127.0.0.1, the flood from 127.0.0.2.
 using var http = node.CreateHttpClient(source: IPAddress.Loopback);
 using var floodHttp = node.CreateHttpClient(timeout: TimeSpan.FromSeconds(60), source: IPAddress.Parse("127.0.0.2"), maxConnections: 256);
@@ -34,7 +38,7 @@ await stop.CancelAsync();
 await flooding;
 var floodCpu = node.TotalProcessorTime - cpuBefore;
 
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; per-client fairness {(unfair ? "off" : "on")}");
 Console.WriteLine();
 Console.WriteLine("| good client (create + get, one at a time) | requests | p50 ms | p99 ms | max ms | errors |");
 Console.WriteLine("|---|---|---|---|---|---|");
