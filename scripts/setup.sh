@@ -163,6 +163,78 @@ UDP_ECHO_C
   log "built image orchestrator/udp-echo:v1"
 fi
 
+# --- Local keep-alive HTTP server image: orchestrator/http-server:v1 ---------------------
+# busybox httpd closes every connection after one answer, so it cannot show keep-alive traffic.
+# `http-server [PORT]` (default 8080; a process per connection) answers every request with its
+# host name, keeping the connection open unless the request says Connection: close. For the
+# service proxy benchmark.
+if ! docker image inspect orchestrator/http-server:v1 >/dev/null 2>&1; then
+  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
+  tmp=$(mktemp -d)
+  cat > "$tmp/http-server.c" <<'HTTP_SERVER_C'
+#define _GNU_SOURCE
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void on_stop(int sig) { (void)sig; _exit(0); }
+
+static void serve(int c, const char *body) {
+  char request[8192];
+  size_t used = 0;
+  char response[512];
+  int length = snprintf(response, sizeof response,
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+  for (;;) {
+    ssize_t n = read(c, request + used, sizeof request - 1 - used);
+    if (n <= 0) return;
+    used += (size_t)n;
+    request[used] = 0;
+    char *end;
+    while ((end = strstr(request, "\r\n\r\n")) != NULL) {
+      *end = 0;
+      int close_after = strcasestr(request, "Connection: close") != NULL;
+      if (write(c, response, (size_t)length) != length || close_after) return;
+      size_t rest = used - (size_t)(end + 4 - request);
+      memmove(request, end + 4, rest);
+      used = rest;
+      request[used] = 0;
+    }
+    if (used >= sizeof request - 1) return;
+  }
+}
+
+int main(int argc, char **argv) {
+  char host[256] = "", body[300];
+  int one = 1, s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(argc > 1 ? (unsigned short)atoi(argv[1]) : 8080) };
+  signal(SIGTERM, on_stop);
+  signal(SIGINT, on_stop);
+  signal(SIGCHLD, SIG_IGN);
+  gethostname(host, sizeof host - 1);
+  snprintf(body, sizeof body, "%s\n", host);
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(s, (struct sockaddr *)&address, sizeof address) < 0 || listen(s, 1024) < 0) return 1;
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    if (c < 0) continue;
+    if (fork() == 0) { close(s); serve(c, body); _exit(0); }
+    close(c);
+  }
+}
+HTTP_SERVER_C
+  mkdir -p "$tmp/root"
+  cc -static -Os -s -o "$tmp/root/http-server" "$tmp/http-server.c"
+  tar -C "$tmp/root" -c . | docker import --change 'ENTRYPOINT ["/http-server"]' - orchestrator/http-server:v1 >/dev/null
+  rm -rf "$tmp"
+  log "built image orchestrator/http-server:v1"
+fi
+
 # --- wrk, for the service proxy benchmark (bench/Orchestrator.ServiceProxyBenchmarks) ------
 command -v wrk >/dev/null 2>&1 || apt_install wrk
 
