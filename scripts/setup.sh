@@ -105,6 +105,15 @@ PAUSE_C
   log "built image orchestrator/pause:latest"
 fi
 
+# Builds image $3 holding only the static C program $1/$2.c as /$2 (its entrypoint); removes $1.
+static_program_image() {
+  mkdir -p "$1/root"
+  cc -static -Os -s -o "$1/root/$2" "$1/$2.c"
+  tar -C "$1/root" -c . | docker import --change "ENTRYPOINT [\"/$2\"]" - "$3" >/dev/null
+  rm -rf "$1"
+  log "built image $3"
+}
+
 # --- Local UDP echo image: orchestrator/udp-echo:v1 --------------------------------------
 # Busybox here has no UDP server or client, so the Service proxy's UDP tests use this static C
 # program: `udp-echo PORT` answers every datagram with its own bytes (until SIGTERM);
@@ -156,11 +165,7 @@ int main(int argc, char **argv) {
   }
 }
 UDP_ECHO_C
-  mkdir -p "$tmp/root"
-  cc -static -Os -s -o "$tmp/root/udp-echo" "$tmp/udp-echo.c"
-  tar -C "$tmp/root" -c . | docker import --change 'ENTRYPOINT ["/udp-echo"]' - orchestrator/udp-echo:v1 >/dev/null
-  rm -rf "$tmp"
-  log "built image orchestrator/udp-echo:v1"
+  static_program_image "$tmp" udp-echo orchestrator/udp-echo:v1
 fi
 
 # --- Local keep-alive HTTP server image: orchestrator/http-server:v1 ---------------------
@@ -228,11 +233,7 @@ int main(int argc, char **argv) {
   }
 }
 HTTP_SERVER_C
-  mkdir -p "$tmp/root"
-  cc -static -Os -s -o "$tmp/root/http-server" "$tmp/http-server.c"
-  tar -C "$tmp/root" -c . | docker import --change 'ENTRYPOINT ["/http-server"]' - orchestrator/http-server:v1 >/dev/null
-  rm -rf "$tmp"
-  log "built image orchestrator/http-server:v1"
+  static_program_image "$tmp" http-server orchestrator/http-server:v1
 fi
 
 # --- wrk, for the service proxy benchmark (bench/Orchestrator.ServiceProxyBenchmarks) ------
