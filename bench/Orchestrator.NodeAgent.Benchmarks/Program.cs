@@ -97,6 +97,8 @@ async Task<(List<double> Latencies, Dictionary<string, (DateTimeOffset T0, Dicti
                     {
                         ["nodeName"] = nodeName,
                         ["terminationGracePeriodSeconds"] = 0,
+                        // The engine's resolv.conf, so pooled runs use the spares (which cannot carry the cluster DNS).
+                        ["dnsPolicy"] = "Default",
                         ["containers"] = new JsonArray(new JsonObject
                         {
                             ["name"] = "main",

@@ -37,6 +37,9 @@ public sealed record NodeAgentSettings(
     /// <summary>This node's endpoint relay as other nodes' service proxies reach it (<c>host:port</c>), published on the Node; null without a service proxy.</summary>
     public string? ServiceRelay { get; init; }
 
+    /// <summary>The cluster DNS this node runs for its pods (<c>dns</c>).</summary>
+    public Dns.ClusterDnsSettings Dns { get; init; } = Orchestrator.NodeAgent.Dns.ClusterDnsSettings.Disabled;
+
     /// <summary>This assembly's <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource("Orchestrator.NodeAgent.reference.conf", typeof(NodeAgentSettings).Assembly);
 
@@ -85,6 +88,7 @@ public sealed record NodeAgentSettings(
         {
             SandboxPoolSize = poolSize,
             PodSubnetPool = podPool,
+            Dns = Orchestrator.NodeAgent.Dns.ClusterDnsSettings.From(c),
             DockerEndpoint = docker.StartsWith("unix://", StringComparison.Ordinal) ? new Uri(docker) : null,
         };
     }

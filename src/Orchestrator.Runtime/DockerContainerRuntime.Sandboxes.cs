@@ -65,6 +65,12 @@ public sealed partial class DockerContainerRuntime
                 NetworkMode = _options.Network,
                 PortBindings = bindings,
                 IpcMode = "shareable",
+                // The engine writes these into the sandbox's resolv.conf, which its app containers
+                // (network mode container:<sandbox>) share. On a user-defined network it writes
+                // nameserver 127.0.0.11, its embedded DNS, which forwards to these nameservers.
+                DNS = config.Dns is { Nameservers.Count: > 0 } dns ? [.. dns.Nameservers] : null,
+                DNSSearch = config.Dns is { Searches.Count: > 0 } search ? [.. search.Searches] : null,
+                DNSOptions = config.Dns is { Options.Count: > 0 } options ? [.. options.Options] : null,
             },
         };
 

@@ -29,11 +29,16 @@ public sealed record PortMapping(int ContainerPort, int HostPort, PortProtocol P
 /// <param name="PortMappings">The host ports of all the pod's containers: they are published on the sandbox, which owns the network.</param>
 /// <param name="Labels">Extra labels (e.g. the pod's own labels); the runtime's <see cref="ContainerLabels"/> win over these.</param>
 /// <param name="Attempt">How many sandboxes this pod had on this node before (0 for the first); part of the engine's container name.</param>
+/// <param name="Dns">
+/// The resolv.conf of the pod (nameservers, search path, options), shared by its containers, which
+/// join the sandbox's network; null: the engine's default, derived from the host's.
+/// </param>
 public sealed record PodSandboxConfig(
     PodIdentity Pod,
     IReadOnlyList<PortMapping> PortMappings,
     IReadOnlyDictionary<string, string>? Labels = null,
-    int Attempt = 0);
+    int Attempt = 0,
+    Orchestrator.Domain.Dns.ResolverConfig? Dns = null);
 
 /// <summary>
 /// A running sandbox started ahead of any pod (a warm spare), free to be given to one pod: the pod

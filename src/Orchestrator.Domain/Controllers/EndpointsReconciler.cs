@@ -139,6 +139,7 @@ public static class EndpointsReconciler
             if (!groups.TryGetValue(portsKey, out var group))
                 groups[portsKey] = group = (new JsonArray(ports.Select(p => (JsonNode)p).ToArray()), new JsonArray(), new JsonArray());
             var address = Address(pod);
+            if (HostnameFor(service, pod) is { } hostname) address["hostname"] = hostname;
             if (publishNotReady || PodHelpers.IsReady(pod)) group.Ready.Add(address);
             else group.NotReady.Add(address);
         }
@@ -166,6 +167,15 @@ public static class EndpointsReconciler
         address["targetRef"] = TargetRef(pod);
         return address;
     }
+
+    /// <summary>
+    /// The pod's <c>spec.hostname</c> when its <c>spec.subdomain</c> names the Service (Kubernetes'
+    /// rule): DNS then answers <c>&lt;hostname&gt;.&lt;service&gt;.&lt;namespace&gt;.svc.&lt;domain&gt;</c>.
+    /// </summary>
+    private static string? HostnameFor(JsonObject service, JsonObject pod) =>
+        pod["spec"].AsObjectOrNull() is { } spec && spec.GetString("hostname") is { Length: > 0 } hostname && spec.GetString("subdomain") == service.Name()
+            ? hostname
+            : null;
 
     private static JsonObject TargetRef(JsonObject pod) => new()
     {
@@ -199,6 +209,7 @@ public static class EndpointsReconciler
                 ["targetRef"] = TargetRef(pod),
             };
             if (PodHelpers.NodeName(pod) is { } node) endpoint["nodeName"] = node;
+            if (HostnameFor(service, pod) is { } hostname) endpoint["hostname"] = hostname;
             group.Endpoints.Add(endpoint);
         }
         var slices = new List<JsonObject>();

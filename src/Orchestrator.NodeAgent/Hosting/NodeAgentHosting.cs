@@ -59,7 +59,8 @@ public static class NodeAgentHosting
     /// <summary>
     /// When <see cref="NodeAgentSettings.Enabled"/>, starts this member's node agent actor (named
     /// <c>node-agent</c>) and the log and stream servers other members ask for this node's pod
-    /// logs, execs and port connections. Needs <see cref="LocalNode"/> and the
+    /// logs, execs and port connections, and (<see cref="NodeAgentSettings.Dns"/>) the node's cluster
+    /// resolver for its pods. Needs <see cref="LocalNode"/> and the
     /// <see cref="ResourceStore"/> in DI, and the control plane's steps before it in the chain.
     /// </summary>
     public static AkkaConfigurationBuilder WithNodeAgent(this AkkaConfigurationBuilder akka, NodeAgentSettings settings, TimeProvider time)
@@ -67,7 +68,7 @@ public static class NodeAgentHosting
         ArgumentNullException.ThrowIfNull(akka);
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Enabled) return akka;
-        return akka.WithActors((system, _, resolver) =>
+        return akka.WithActors((system, registry, resolver) =>
         {
             var node = resolver.GetService<LocalNode>();
             var log = resolver.GetService<ILoggerFactory>().CreateLogger("Orchestrator.NodeAgent");
@@ -76,10 +77,17 @@ public static class NodeAgentHosting
             var hostIp = NodeRegistration.HostIp();
             var pool = new SandboxPool(node.Runtime, settings.SandboxPoolSize, log);
             var agentStore = new ResourceStoreNodeAgentStore(resolver.GetService<ResourceStore>());
-            var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, settings.Backoff, time, probeHttp, log, pool);
+            var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, settings.Backoff, time, probeHttp, log, pool, settings.Dns);
             system.ActorOf(NodeAgentActor.Props(settings, agentStore, node.Runtime, syncer, time, hostIp, pool), "node-agent");
             system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
             system.ActorOf(Cluster.Streams.PodStreamServer.Props(node.Streams), Cluster.Streams.PodStreamPaths.ServerName);
+            if (settings.Dns.Enabled)
+            {
+                var stopping = new CancellationTokenSource();
+                system.RegisterOnTermination(stopping.Cancel);
+                var feed = new Dns.ServiceCatalogFeed(agentStore, log, time);
+                _ = Task.Run(() => Dns.ClusterDns.RunAsync(settings.Dns, node.Runtime, feed, log, time, stopping.Token), stopping.Token);
+            }
             log.LogInformation("node agent for node {Node} started", node.Name);
         });
     }

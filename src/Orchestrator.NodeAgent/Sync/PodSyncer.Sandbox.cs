@@ -22,7 +22,7 @@ public sealed partial class PodSyncer
             memory.RestartBase[app.Name] = Math.Max(memory.RestartBase.GetValueOrDefault(app.Name), app.RestartCount + 1);
         await RemoveAll(mine, ct);
         memory.CreatedAhead.Clear();
-        var config = PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt);
+        var config = PodSpecMapping.SandboxConfig(pod, memory.SandboxAttempt) with { Dns = await PodDnsOf(pod, ct) };
         if (await SpareFor(memory, config, ct) is { } spare)
         {
             // A warm spare: the pod's network is up already; its app containers are created and started next.

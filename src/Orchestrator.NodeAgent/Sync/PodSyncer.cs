@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cluster.Resources;
 using Orchestrator.Domain.ConfigMaps;
+using Orchestrator.Domain.Dns;
 using Orchestrator.Domain.NodeAgent;
 using Orchestrator.Domain.Pods;
 using Orchestrator.Domain.Resources;
@@ -11,6 +12,7 @@ using Orchestrator.Domain.Secrets;
 using Orchestrator.Domain.Selectors;
 using Orchestrator.Domain.Services;
 using Orchestrator.Cluster.Index;
+using Orchestrator.NodeAgent.Dns;
 using Orchestrator.NodeAgent.Probes;
 using Orchestrator.Runtime;
 
@@ -53,11 +55,13 @@ public sealed partial class PodSyncer
     private readonly ILogger _log;
     private readonly Prober _prober;
     private readonly SandboxPool? _pool;
+    private readonly ClusterDnsSettings _dns;
     private readonly ConcurrentDictionary<string, PodMemory> _memory = new(StringComparer.Ordinal);
 
-    public PodSyncer(IContainerRuntime runtime, INodeAgentStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null)
+    public PodSyncer(IContainerRuntime runtime, INodeAgentStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null, ClusterDnsSettings? dns = null)
     {
         _pool = pool is { Size: > 0 } ? pool : null;
+        _dns = dns ?? ClusterDnsSettings.Disabled;
         _runtime = runtime;
         _store = store;
         _nodeName = nodeName;
@@ -188,6 +192,16 @@ public sealed partial class PodSyncer
         if (ns != "default" || !links)
             services.AddRange((await _store.List(new ObjectFilter(ServiceKind.Instance.Kind, "default", LabelSelector.Everything, FieldSelector.Parse("metadata.name=kubernetes")), ct)).Items);
         return ServiceEnvironment.For(services, ns, links);
+    }
+
+    /// <summary>
+    /// The pod's resolv.conf (<see cref="PodDns"/>): ClusterFirst pods get this node's resolver, on
+    /// its listen address or else the gateway of the node's pod network.
+    /// </summary>
+    private async Task<ResolverConfig?> PodDnsOf(JsonObject pod, CancellationToken ct)
+    {
+        var nameserver = _dns.Enabled ? (_dns.ListenAddress ?? (await _runtime.GetPodNetworkAsync(ct)).Gateway).ToString() : null;
+        return PodDns.For(pod, nameserver, _dns.ClusterDomain, _dns.Host);
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>

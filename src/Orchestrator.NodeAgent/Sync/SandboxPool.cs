@@ -30,8 +30,9 @@ namespace Orchestrator.NodeAgent.Sync;
 ///   joined --pod removed / sandbox dies--> removed with the pod's containers
 /// </code>
 /// Trade-off: a spare is started before its pod is known, so it cannot publish host ports (pods with
-/// hostPorts get a sandbox of their own) and its hostname is the engine's default (the container's
-/// short id), not the pod's name.
+/// hostPorts get a sandbox of their own), nor carry a pod's DNS settings (pods given the cluster's
+/// resolver, ClusterFirst ones while the node runs it, get a sandbox of their own too), and its
+/// hostname is the engine's default (the container's short id), not the pod's name.
 /// </remarks>
 public sealed class SandboxPool
 {
@@ -65,8 +66,12 @@ public sealed class SandboxPool
         }
     }
 
-    /// <summary>Whether a pod with these host ports can run in a spare (spares publish no ports).</summary>
-    public static bool CanServe(PodSandboxConfig config) => config.PortMappings.Count == 0;
+    /// <summary>
+    /// Whether a pod can run in a spare: one without host ports (spares publish none) whose DNS is the
+    /// engine's default (a spare's resolv.conf is written before its pod, and so its namespace's
+    /// search path, is known).
+    /// </summary>
+    public static bool CanServe(PodSandboxConfig config) => config.PortMappings.Count == 0 && config.Dns is null;
 
     /// <summary>A free spare for one pod, never the same one twice; null when none is at hand.</summary>
     public SpareSandbox? TryTake()

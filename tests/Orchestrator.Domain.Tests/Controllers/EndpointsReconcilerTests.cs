@@ -86,6 +86,24 @@ public sealed class EndpointsReconcilerTests
     }
 
     [Fact]
+    public void A_pod_whose_subdomain_names_the_service_publishes_its_hostname_and_others_do_not()
+    {
+        var named = Pod("a", "10.0.0.1");
+        named["spec"]!["hostname"] = "web-a";
+        named["spec"]!["subdomain"] = "web";
+        var elsewhere = Pod("b", "10.0.0.2");
+        elsewhere["spec"]!["hostname"] = "web-b";
+        elsewhere["spec"]!["subdomain"] = "other";
+
+        var plan = EndpointsReconciler.Reconcile(Service(), [named, elsewhere], null, []);
+
+        var hostnames = Assert.Single(plan.Slices)["endpoints"]!.AsArray().ToDictionary(e => e!["targetRef"]!["name"]!.GetValue<string>(), e => e!["hostname"]?.GetValue<string>());
+        Assert.Equal("web-a", hostnames["a"]);
+        Assert.Null(hostnames["b"]);
+        Assert.Equal("web-a", plan.Endpoints!["subsets"]![0]!["addresses"]!.AsArray().Single(a => a!["ip"]!.GetValue<string>() == "10.0.0.1")!["hostname"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Nothing_is_written_when_the_objects_are_already_as_wanted()
     {
         var first = EndpointsReconciler.Reconcile(Service(), [Pod("a", "10.0.0.1")], null, []);

@@ -74,6 +74,7 @@ public sealed class SandboxPoolTests : IAsyncLifetime
             metadata: {name: pooled}
             spec:
               terminationGracePeriodSeconds: 1
+              dnsPolicy: Default   # spares carry the engine's DNS: ClusterFirst pods get a sandbox of their own
               containers:
               - {name: main, image: "orchestrator/busybox:latest", imagePullPolicy: IfNotPresent, command: ["sleep", "3600"]}
             """);
