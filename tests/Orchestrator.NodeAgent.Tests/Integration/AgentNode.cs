@@ -26,7 +26,8 @@ public sealed class AgentNode : IAsyncDisposable
         _extraConfig = extraConfig;
         NodeName = nodeName;
         _folder = folder;
-        Runtime = new DockerContainerRuntime(new DockerRuntimeOptions(nodeName));
+        // As the node's own runtime sees the engine: its pods on its own network (the default pool).
+        Runtime = new DockerContainerRuntime(new DockerRuntimeOptions(nodeName).WithOwnPodNetwork(System.Net.IPNetwork.Parse("10.244.0.0/16")));
     }
 
     /// <param name="nodeName">The node's name (default: a fresh one).</param>
