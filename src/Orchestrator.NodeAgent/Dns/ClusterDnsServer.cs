@@ -78,7 +78,14 @@ public sealed class ClusterDnsServer : IDisposable
 
     public void Dispose()
     {
-        _server?.Stop();
+        try
+        {
+            _server?.Stop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // Stopped before its accept loops had started: the library's WaitAll sees them cancelled.
+        }
         _server = null;
     }
 
