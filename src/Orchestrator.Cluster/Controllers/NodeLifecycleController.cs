@@ -27,8 +27,9 @@ namespace Orchestrator.Cluster.Controllers;
 /// timeout runs from there even when the writes could only be made later (the Node's entity, or
 /// this controller itself, may have lived on the dead member and moved only once it was downed).
 /// <para>
-/// Silence counts only while this member's journal answered (<see cref="JournalHealth"/>): after an
-/// outage every node has a full grace period to report again. While the journal is unavailable, or
+/// Silence counts only while this member's journal answered (<see cref="JournalHealth"/>) and this
+/// controller's view had caught up with it: after an outage every node has a full grace period to
+/// report again, counted once a consistent read found the view current. While the journal is unavailable, or
 /// this member reaches no majority of the cluster, nothing is marked or evicted. When more than
 /// <c>unhealthy-zone-threshold</c> of the nodes are unhealthy at once, evictions are held: the
 /// affected nodes get the <c>EvictionHeld</c> condition and an <c>EvictionsHeld</c> event saying why.
@@ -58,6 +59,10 @@ public sealed class NodeLifecycleController : ControllerActor
     private TokenBucket _limiter;
     private (DateTimeOffset At, int Unhealthy)? _census;
     private string? _cutOff;
+    private ViewCurrent? _viewCurrent;
+    private DateTimeOffset? _checkingViewAfter;
+
+    private sealed record ViewCheckFailed(DateTimeOffset OutageEnded, Exception Error);
 
     public NodeLifecycleController(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, JournalHealth journal)
         : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)], time)
@@ -66,6 +71,16 @@ public sealed class NodeLifecycleController : ControllerActor
         _members = members;
         _journal = journal;
         _limiter = TokenBucket.Start(settings.NodeEvictionRate, settings.NodeEvictionBurst, time.GetUtcNow());
+        Receive<ViewCurrent>(v =>
+        {
+            _checkingViewAfter = null;
+            _viewCurrent = v;
+        });
+        Receive<ViewCheckFailed>(f =>
+        {
+            _checkingViewAfter = null; // the next sync tries again
+            Log.Warning("node lifecycle could not confirm its view is current after the journal outage: {0}", f.Error.Message);
+        });
     }
 
     public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, JournalHealth? journal = null)
@@ -144,7 +159,7 @@ public sealed class NodeLifecycleController : ControllerActor
             return Task.CompletedTask;
         }
         _cutOff = null;
-        var outages = _journal.Outages;
+        var outages = ObservedOutages();
         var unreachableAt = UnreachableAt(key, node, now, outages);
         var since = NodeLifecycle.UnreachableSince(node, now);
         var writes = new List<Func<CancellationToken, Task>>();
@@ -188,6 +203,26 @@ public sealed class NodeLifecycleController : ControllerActor
         if (writes.Count == 0) return Task.CompletedTask;
         // Status, taint and evictions first; events (best effort) must never hold them up.
         return RunAll(writes.Concat(events).ToList(), Stopping);
+    }
+
+    /// <summary>
+    /// This member's journal outages, the last one still open until a consistent read made after it
+    /// ended came back, and the grace periods counted from then (<see cref="NodeDisruption.AsObserved"/>):
+    /// the list waits until this member's index, from which this controller's informers are fed,
+    /// has reached the journal's head. Without it, an index that lagged behind the journal after an
+    /// outage made every node look silent.
+    /// </summary>
+    private IReadOnlyList<StoreOutage> ObservedOutages()
+    {
+        var outages = _journal.Outages;
+        if (outages.Count > 0 && outages[^1].End is { } end && _viewCurrent?.OutageEnded != end && _checkingViewAfter != end)
+        {
+            _checkingViewAfter = end;
+            var time = Time;
+            Store.List(ObjectFilter.All(NodeKind.Instance.Kind), Stopping)
+                .PipeTo(Self, success: _ => new ViewCurrent(end, time.GetUtcNow()), failure: e => new ViewCheckFailed(end, e));
+        }
+        return NodeDisruption.AsObserved(outages, _viewCurrent);
     }
 
     /// <summary>The node's pods whose toleration of the unreachable taint (tainted since <paramref name="since"/>) is over; retries when the next one is due.</summary>

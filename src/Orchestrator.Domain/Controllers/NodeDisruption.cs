@@ -19,6 +19,12 @@ public sealed record ControlPlaneView(bool JournalAvailable, int ReachableMember
     public static ControlPlaneView Healthy { get; } = new(true, 0, 0);
 }
 
+/// <summary>
+/// A read of the controller's view made after the outage that ended at <see cref="OutageEnded"/>
+/// found the view current (it had caught up with the journal) at <see cref="At"/>.
+/// </summary>
+public sealed record ViewCurrent(DateTimeOffset OutageEnded, DateTimeOffset At);
+
 /// <summary>Why evictions are held: a short CamelCase reason (for conditions) and a sentence.</summary>
 public sealed record EvictionHold(string Reason, string Message)
 {
@@ -81,6 +87,22 @@ public static class NodeDisruption
             from = end;
         }
         return now - from > grace ? from + grace : null;
+    }
+
+    /// <summary>
+    /// The outages as the controller could observe the nodes through them: the journal answering
+    /// again is not enough, the controller's view of the nodes (fed from the journal) must have
+    /// caught up with it too, or heartbeats written meanwhile are not seen yet. So the last outage
+    /// lasts until a read of the view made after it ended found the view current
+    /// (<paramref name="viewCurrent"/>), and is still open while there is none: every node gets its
+    /// full grace period from the moment the controller can see its heartbeats again.
+    /// </summary>
+    public static IReadOnlyList<StoreOutage> AsObserved(IReadOnlyList<StoreOutage> outages, ViewCurrent? viewCurrent)
+    {
+        ArgumentNullException.ThrowIfNull(outages);
+        if (outages.Count == 0 || outages[^1].End is not { } end) return outages;
+        var observedEnd = viewCurrent is { } v && v.OutageEnded == end ? (v.At > end ? v.At : end) : (DateTimeOffset?)null;
+        return observedEnd == end ? outages : [.. outages.Take(outages.Count - 1), outages[^1] with { End = observedEnd }];
     }
 
     /// <summary>

@@ -22,6 +22,35 @@ public sealed class NodeDisruptionTests
     }
 
     [Fact]
+    public void An_outage_lasts_until_the_view_was_found_current_after_it_ended()
+    {
+        StoreOutage[] outages = [new(At(-100), At(-90)), new(At(3), At(33))];
+        // The journal is back but the view (the index behind the informers) may still lag: nobody is silent yet.
+        var lagging = NodeDisruption.AsObserved(outages, null);
+        Assert.Equal([outages[0], new StoreOutage(At(3), null)], lagging);
+        Assert.Null(NodeDisruption.SilentSince(Seen, lagging, At(600), Grace));
+        // A check made after an earlier outage says nothing of this one.
+        Assert.Equal(lagging, NodeDisruption.AsObserved(outages, new ViewCurrent(At(-90), At(-89))));
+        // Found current 20 s after the journal returned: the grace counts from then.
+        var late = NodeDisruption.AsObserved(outages, new ViewCurrent(At(33), At(53)));
+        Assert.Equal([outages[0], new StoreOutage(At(3), At(53))], late);
+        Assert.Null(NodeDisruption.SilentSince(Seen, late, At(61), Grace));
+        Assert.Equal(At(61), NodeDisruption.SilentSince(Seen, late, At(62), Grace));
+        // Found current at once: the outage ends when it ended.
+        Assert.Equal(outages, NodeDisruption.AsObserved(outages, new ViewCurrent(At(33), At(33))));
+    }
+
+    [Fact]
+    public void A_node_silent_before_an_outage_stays_silent_while_the_view_catches_up_and_an_open_outage_is_kept_open()
+    {
+        StoreOutage[] outages = [new(At(20), At(50))];
+        Assert.Equal(At(8), NodeDisruption.SilentSince(Seen, NodeDisruption.AsObserved(outages, null), At(51), Grace));
+        StoreOutage[] open = [new(At(20), null)];
+        Assert.Equal(open, NodeDisruption.AsObserved(open, null));
+        Assert.Empty(NodeDisruption.AsObserved([], null));
+    }
+
+    [Fact]
     public void During_an_outage_that_began_within_the_grace_period_no_node_is_silent_however_long_it_lasts()
     {
         StoreOutage[] outages = [new(At(3), null)];

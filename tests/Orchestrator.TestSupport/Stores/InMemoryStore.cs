@@ -47,6 +47,18 @@ public sealed class InMemoryStore : IControllerStore, INodeAgentStore
     /// <summary>Watch events this returns true for are held back (a slow watch) until <see cref="ReleaseHeld"/>.</summary>
     public Func<string, WatchEvent, bool> HoldEvent { get; set; } = (_, _) => false;
 
+    /// <summary>
+    /// True: a list waits while watch events are held back, as a consistent read waits until the
+    /// index behind the watches has caught up with the journal (<see cref="ReleaseHeld"/> answers it).
+    /// </summary>
+    public bool ConsistentLists { get; set; }
+
+    /// <summary>How many lists were answered.</summary>
+    public int ListsAnswered => Volatile.Read(ref _listsAnswered);
+
+    private readonly List<(ObjectFilter Filter, TaskCompletionSource<ObjectList> Result)> _waitingLists = [];
+    private int _listsAnswered;
+
     /// <summary>Delivers the held watch events, in the order they were held, and holds no more.</summary>
     public void ReleaseHeld()
     {
@@ -57,6 +69,8 @@ public sealed class InMemoryStore : IControllerStore, INodeAgentStore
                 foreach (var (filter, channel) in _watches)
                     if (filter.Matches(kind, e.Object)) channel.Writer.TryWrite(e);
             _held.Clear();
+            foreach (var (filter, result) in _waitingLists) result.TrySetResult(ListNow(filter));
+            _waitingLists.Clear();
         }
     }
 
@@ -253,9 +267,21 @@ public sealed class InMemoryStore : IControllerStore, INodeAgentStore
         ArgumentNullException.ThrowIfNull(filter);
         lock (_gate)
         {
-            var items = _objects.Where(o => filter.Matches(o.Key.Kind, o.Value)).Select(o => (JsonObject)o.Value.DeepClone()).ToList();
-            return Task.FromResult(new ObjectList(items, _resourceVersion));
+            if (ConsistentLists && _held.Count > 0)
+            {
+                var waiting = new TaskCompletionSource<ObjectList>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waitingLists.Add((filter, waiting));
+                return waiting.Task.WaitAsync(ct);
+            }
+            return Task.FromResult(ListNow(filter));
         }
+    }
+
+    private ObjectList ListNow(ObjectFilter filter)
+    {
+        Interlocked.Increment(ref _listsAnswered);
+        var items = _objects.Where(o => filter.Matches(o.Key.Kind, o.Value)).Select(o => (JsonObject)o.Value.DeepClone()).ToList();
+        return new ObjectList(items, _resourceVersion);
     }
 
     /// <summary>Changes after <paramref name="fromResourceVersion"/> (kept in a history), or ADDED for everything then changes.</summary>
