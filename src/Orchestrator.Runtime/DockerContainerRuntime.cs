@@ -71,14 +71,14 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IDisposa
     }
 
     /// <inheritdoc />
-    public async Task EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken)
+    public async Task<bool> EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (ImageReference.TryParse(image) is not { } reference)
             throw new ImagePullException(image, RuntimeErrorReasons.InvalidImageName, $"invalid image name \"{image}\"");
 
         if (pullPolicy != ImagePullPolicy.Always && (_presentImages.ContainsKey(image) || await IsImagePresentAsync(image, cancellationToken)))
-            return;
+            return false;
 
         if (pullPolicy == ImagePullPolicy.Never)
             throw new ImagePullException(
@@ -109,6 +109,7 @@ public sealed partial class DockerContainerRuntime : IContainerRuntime, IDisposa
             throw new ImagePullException(image, RuntimeErrorReasons.ErrImagePull, $"failed to pull image \"{image}\": {error}", error);
         if (!await IsImagePresentAsync(image, cancellationToken))
             throw new ImagePullException(image, RuntimeErrorReasons.ErrImagePull, $"failed to pull image \"{image}\": the engine reported no error, but the image is not present");
+        return true;
     }
 
     public void Dispose()

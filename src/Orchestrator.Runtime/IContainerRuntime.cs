@@ -31,7 +31,8 @@ public interface IContainerRuntime
 
     /// <summary>Makes <paramref name="image"/> present according to <paramref name="pullPolicy"/>.</summary>
     /// <exception cref="ImagePullException">The image is missing and cannot be pulled, or is missing under <see cref="ImagePullPolicy.Never"/>.</exception>
-    Task EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken);
+    /// <returns>True when the image was pulled, false when it was present already.</returns>
+    Task<bool> EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates and starts a pod's sandbox on the engine's bridge network, publishing

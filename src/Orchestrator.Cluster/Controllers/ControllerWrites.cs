@@ -66,17 +66,18 @@ public sealed class BackgroundWrites(int limit)
     /// <summary>Writes that failed.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>Starts <paramref name="write"/> unless <c>limit</c> writes are in flight; never throws.</summary>
-    public void Post(Func<Task> write)
+    /// <summary>Starts <paramref name="write"/> unless <c>limit</c> writes are in flight (then false: dropped); never throws.</summary>
+    public bool Post(Func<Task> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         if (Interlocked.Increment(ref _inFlight) > limit)
         {
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _dropped);
-            return;
+            return false;
         }
         _ = Run(write);
+        return true;
     }
 
     private async Task Run(Func<Task> write)

@@ -12,34 +12,8 @@ public static class EventRecorder
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(involved);
-        var ns = involved.Namespace().Length > 0 ? involved.Namespace() : "default";
-        var time = ObjectMeta.FormatTime(now);
-        var e = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Event",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = $"{involved.Name()}.{now.UtcTicks.ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}",
-                ["namespace"] = ns,
-            },
-            ["involvedObject"] = new JsonObject
-            {
-                ["apiVersion"] = involved.GetString("apiVersion"),
-                ["kind"] = involved.GetString("kind"),
-                ["namespace"] = involved.Namespace().Length > 0 ? involved.Namespace() : null,
-                ["name"] = involved.Name(),
-                ["uid"] = involved.Uid(),
-            },
-            ["type"] = type,
-            ["reason"] = reason,
-            ["message"] = message,
-            ["source"] = new JsonObject { ["component"] = component },
-            ["reportingComponent"] = component,
-            ["firstTimestamp"] = time,
-            ["lastTimestamp"] = time,
-            ["count"] = 1,
-        };
-        return store.Create(EventKind.Instance, ns, e, ct);
+        var key = EventObject.KeyOf(involved, fieldPath: null, type, reason, message, component, host: null);
+        var name = $"{involved.Name()}.{now.UtcTicks.ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}";
+        return store.Create(EventKind.Instance, key.Namespace, EventObject.Build(involved, key, new EventWrite(name, IsNew: true, 1, now, now)), ct);
     }
 }

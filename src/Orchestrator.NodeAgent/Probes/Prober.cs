@@ -24,13 +24,20 @@ internal sealed class Prober(IContainerRuntime runtime, HttpClient http)
             probe.FailureThreshold ?? 3);
     }
 
-    public async Task<bool> RunAsync(V1Probe probe, V1Container container, string containerId, string podIp, CancellationToken ct)
+    /// <summary>Runs the probe once: whether it succeeded, and its output (what a failure says, for the Unhealthy event).</summary>
+    public async Task<(bool Ok, string Output)> RunAsync(V1Probe probe, V1Container container, string containerId, string podIp, CancellationToken ct)
     {
         var timeout = SettingsOf(probe).Timeout;
         try
         {
             if (probe.Exec?.Command is { Count: > 0 } command)
-                return (await runtime.ExecAsync(containerId, command.ToList(), timeout, ct)).Succeeded;
+            {
+                var result = await runtime.ExecAsync(containerId, command.ToList(), timeout, ct);
+                var output = result.TimedOut
+                    ? $"command \"{string.Join(' ', command)}\" timed out"
+                    : (result.Stdout + result.Stderr).Trim();
+                return (result.Succeeded, output);
+            }
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(timeout);
             if (probe.HttpGet is { } get)
@@ -41,23 +48,24 @@ internal sealed class Prober(IContainerRuntime runtime, HttpClient http)
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{scheme}://{host}:{ResolvePort(get.Port?.Value, container)}{(path.StartsWith('/') ? path : "/" + path)}"));
                 foreach (var header in get.HttpHeaders ?? []) request.Headers.TryAddWithoutValidation(header.Name, header.Value);
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
-                return (int)response.StatusCode is >= 200 and < 400;
+                var status = (int)response.StatusCode;
+                return (status is >= 200 and < 400, $"HTTP probe failed with statuscode: {status}");
             }
             if (probe.TcpSocket is { } tcp)
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(string.IsNullOrEmpty(tcp.Host) ? podIp : tcp.Host, ResolvePort(tcp.Port?.Value, container), cts.Token);
-                return true;
+                return (true, "");
             }
-            return false;
+            return (false, "the probe has no handler (exec, httpGet or tcpSocket)");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return false;
+            return (false, $"the probe timed out after {timeout.TotalSeconds:0.###}s");
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or ContainerRuntimeException or ArgumentException)
         {
-            return false;
+            return (false, e.Message);
         }
     }
 

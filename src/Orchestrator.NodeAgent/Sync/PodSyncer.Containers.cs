@@ -26,14 +26,14 @@ public sealed partial class PodSyncer
         {
             // Created ahead of its sandbox's start, or the agent stopped in between: start it now.
             var ahead = podMemory.CreatedAhead.Remove(current.Id);
-            current = await StartExisting(current, memory, ct);
+            current = await StartExisting(pod, current, memory, ct);
             podMemory.StartTimeline?.Mark("started:" + container.Name, _time.GetUtcNow());
             if (ahead) return AfterStart(container, current, previous);
         }
 
         if (current.State == ContainerState.Running)
         {
-            var (ready, killed, probeWake) = await Probe(typed, container, current, sandbox, memory, now, ct);
+            var (ready, killed, probeWake) = await Probe(pod, typed, container, current, sandbox, memory, now, ct);
             if (!killed)
                 return (new ContainerObservation(container.Name, container.Image, current, previous, null, null, ready, false), probeWake);
             current = (await _runtime.InspectContainerAsync(current.Id, ct)).Status;
@@ -50,6 +50,7 @@ public sealed partial class PodSyncer
         }
         if (memory.ExitBackoff!.IsBackingOff(now))
         {
+            _events.Warning(pod, container.Name, "BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Name()}_{pod.Namespace()}({pod.Uid()})");
             var message = current.Error is { Length: > 0 } error
                 ? error
                 : $"back-off {memory.ExitBackoff.Delay.TotalSeconds:0}s restarting failed container={container.Name} pod={pod.Name()}_{pod.Namespace()}({pod.Uid()})";
@@ -72,22 +73,32 @@ public sealed partial class PodSyncer
         {
             var reason = lastError.Reason == RuntimeErrorReasons.ErrImagePull ? "ImagePullBackOff" : lastError.Reason;
             var message = lastError.Reason == RuntimeErrorReasons.ErrImagePull ? $"Back-off pulling image \"{container.Image}\": {lastError.Message}" : lastError.Message;
+            if (lastError.Reason == RuntimeErrorReasons.ErrImagePull)
+            {
+                _events.Normal(pod, container.Name, "BackOff", $"Back-off pulling image \"{container.Image}\"");
+                _events.Warning(pod, container.Name, "Failed", "Error: ImagePullBackOff");
+            }
             return (Waiting(reason, message), backoff.RestartAt);
         }
         ContainerConfig config;
         try
         {
-            await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
+            await EnsureImage(pod, container, ct);
             timeline?.Mark("image:" + container.Name, _time.GetUtcNow());
             var sources = await ReadEnvSources(pod, container, ct);
             config = PodSpecMapping.ContainerConfigFor(pod, container, sources, sandbox.PodIp, restartCount, await ReadServiceEnvironment(pod, ct));
         }
         catch (ImagePullException e)
         {
+            _events.Warning(pod, container.Name, "Failed", e.Reason == RuntimeErrorReasons.ErrImagePull
+                ? $"Failed to pull image \"{container.Image}\": {e.EngineMessage ?? e.Message}"
+                : e.EngineMessage ?? e.Message);
+            _events.Warning(pod, container.Name, "Failed", $"Error: {e.Reason}");
             return FailedStart(e.Reason, e.EngineMessage ?? e.Message, shortWake: true);
         }
         catch (ContainerConfigException e)
         {
+            _events.Warning(pod, container.Name, "Failed", $"Error: {e.Message}");
             return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
         }
         string id;
@@ -95,14 +106,16 @@ public sealed partial class PodSyncer
         {
             id = await _runtime.CreateContainerAsync(sandbox, config, ct);
             timeline?.Mark("created:" + container.Name, _time.GetUtcNow());
+            _events.Normal(pod, container.Name, "Created", $"Created container: {container.Name}");
         }
         catch (ContainerRuntimeException e) when (e is CreateContainerException or ImageNotFoundException)
         {
+            _events.Warning(pod, container.Name, "Failed", $"Error: {e.EngineMessage ?? e.Message}");
             return FailedStart(RuntimeErrorReasons.CreateContainerError, e.EngineMessage ?? e.Message, shortWake: false);
         }
         memory.StartBackoff = null;
         memory.StartError = null;
-        var started = await StartExisting(new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), memory, ct);
+        var started = await StartExisting(pod, new ContainerStatus(id, container.Name, ContainerKind.App, sandbox.Pod, container.Image, ContainerState.Created, 0, now, null, null, restartCount, false, null, null, new Dictionary<string, string>()), memory, ct);
         timeline?.Mark("started:" + container.Name, _time.GetUtcNow());
         return AfterStart(container, started, previous);
 
@@ -117,6 +130,25 @@ public sealed partial class PodSyncer
         }
     }
 
+    /// <summary>Makes the container's image present, with Pulling and Pulled events as kubelet records them.</summary>
+    private async Task EnsureImage(JsonObject pod, V1Container container, CancellationToken ct)
+    {
+        var policy = PodSpecMapping.PullPolicy(container);
+        // Only under Always is it known before the call that it pulls; otherwise Pulling is recorded once it did.
+        if (policy == ImagePullPolicy.Always) _events.Normal(pod, container.Name, "Pulling", $"Pulling image \"{container.Image}\"");
+        var began = _time.GetUtcNow();
+        if (await _runtime.EnsureImageAsync(container.Image, policy, ct))
+        {
+            if (policy != ImagePullPolicy.Always) _events.Normal(pod, container.Name, "Pulling", $"Pulling image \"{container.Image}\"");
+            var took = _time.GetUtcNow() - began;
+            _events.Normal(pod, container.Name, "Pulled", $"Successfully pulled image \"{container.Image}\" in {took.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s");
+        }
+        else
+        {
+            _events.Normal(pod, container.Name, "Pulled", $"Container image \"{container.Image}\" already present on machine");
+        }
+    }
+
     /// <summary>The observation right after a new run was started (or failed to start).</summary>
     private (ContainerObservation, DateTimeOffset?) AfterStart(V1Container container, ContainerStatus started, ContainerStatus? previous)
     {
@@ -126,16 +158,18 @@ public sealed partial class PodSyncer
         return (new ContainerObservation(container.Name, container.Image, started, previous, RuntimeErrorReasons.RunContainerError, started.Error ?? "the container did not start", false, false), _time.GetUtcNow());
     }
 
-    private async Task<ContainerStatus> StartExisting(ContainerStatus container, ContainerMemory memory, CancellationToken ct)
+    private async Task<ContainerStatus> StartExisting(JsonObject pod, ContainerStatus container, ContainerMemory memory, CancellationToken ct)
     {
         try
         {
             await _runtime.StartContainerAsync(container.Id, ct);
+            _events.Normal(pod, container.Name, "Started", $"Started container {container.Name}");
         }
         catch (StartContainerException e)
         {
             _log.LogInformation("container {Container} of pod {Pod} did not start: {Message}", container.Name, container.Pod, e.EngineMessage ?? e.Message);
             memory.StartFailure = (container.Id, e.EngineMessage ?? e.Message);
+            _events.Warning(pod, container.Name, "Failed", $"Error: {e.EngineMessage ?? e.Message}");
         }
         return WithStartFailure((await _runtime.InspectContainerAsync(container.Id, ct)).Status, memory);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Domain.NodeAgent;
@@ -18,7 +19,7 @@ public sealed partial class PodSyncer
 
     /// <summary>Runs the due probes of a running container; kills it when liveness failed. Returns readiness, whether it was killed, and when probes are next due.</summary>
     private async Task<(bool Ready, bool Killed, DateTimeOffset? Wake)> Probe(
-        V1Pod typed, V1Container container, ContainerStatus current, PodSandbox sandbox, ContainerMemory memory, DateTimeOffset now, CancellationToken ct)
+        JsonObject pod, V1Pod typed, V1Container container, ContainerStatus current, PodSandbox sandbox, ContainerMemory memory, DateTimeOffset now, CancellationToken ct)
     {
         if (memory.ProbedId != current.Id)
         {
@@ -32,12 +33,14 @@ public sealed partial class PodSyncer
         {
             if (liveness.IsDue(startedAt, now))
             {
-                var ok = await _prober.RunAsync(container.LivenessProbe!, container, current.Id, sandbox.PodIp, ct);
+                var (ok, output) = await _prober.RunAsync(container.LivenessProbe!, container, current.Id, sandbox.PodIp, ct);
+                if (!ok) _events.Warning(pod, container.Name, "Unhealthy", $"Liveness probe failed: {output}");
                 memory.Liveness = liveness = liveness.Record(ok, _time.GetUtcNow());
                 if (liveness.Result == ProbeResult.Failure)
                 {
                     var grace = TimeSpan.FromSeconds(container.LivenessProbe!.TerminationGracePeriodSeconds ?? typed.Spec.TerminationGracePeriodSeconds ?? 30);
                     _log.LogInformation("container {Container} of pod {Pod} failed its liveness probe, restarting it", container.Name, current.Pod);
+                    _events.Normal(pod, container.Name, "Killing", $"Container {container.Name} failed liveness probe, will be restarted");
                     await _runtime.StopContainerAsync(current.Id, grace, ct);
                     return (false, true, null);
                 }
@@ -49,7 +52,8 @@ public sealed partial class PodSyncer
         {
             if (readiness.IsDue(startedAt, now))
             {
-                var ok = await _prober.RunAsync(container.ReadinessProbe!, container, current.Id, sandbox.PodIp, ct);
+                var (ok, output) = await _prober.RunAsync(container.ReadinessProbe!, container, current.Id, sandbox.PodIp, ct);
+                if (!ok) _events.Warning(pod, container.Name, "Unhealthy", $"Readiness probe failed: {output}");
                 memory.Readiness = readiness = readiness.Record(ok, _time.GetUtcNow());
             }
             ready = readiness.Result == ProbeResult.Success;

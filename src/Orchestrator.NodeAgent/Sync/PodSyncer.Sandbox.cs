@@ -110,12 +110,13 @@ public sealed partial class PodSyncer
             var restartCount = memory.RestartBase.GetValueOrDefault(container.Name);
             try
             {
-                await _runtime.EnsureImageAsync(container.Image, PodSpecMapping.PullPolicy(container), ct);
+                await EnsureImage(pod, container, ct);
                 memory.StartTimeline?.Mark("image:" + container.Name, _time.GetUtcNow());
                 var sources = await ReadEnvSources(pod, container, ct);
                 var config = PodSpecMapping.ContainerConfigFor(pod, container, sources, podIp: null, restartCount, await ReadServiceEnvironment(pod, ct));
                 var id = await _runtime.CreateContainerAsync(sandboxId, identity, config, ct);
                 memory.StartTimeline?.Mark("created:" + container.Name, _time.GetUtcNow());
+                _events.Normal(pod, container.Name, "Created", $"Created container: {container.Name}");
                 memory.CreatedAhead.Add(id);
                 created.Add(new ContainerStatus(id, container.Name, ContainerKind.App, identity, container.Image, ContainerState.Created, 0, _time.GetUtcNow(), null, null, restartCount, false, null, null, new Dictionary<string, string>()));
             }

@@ -13,8 +13,9 @@ public sealed partial class PodSyncer
     private async Task Terminate(JsonObject pod, List<ContainerStatus> mine, CancellationToken ct)
     {
         var grace = PodSpecMapping.GracePeriod(pod);
-        await Task.WhenAll(mine.Where(c => c.Kind == ContainerKind.App && c.State == ContainerState.Running)
-            .Select(c => StopQuietly(c.Id, grace, ct)));
+        var running = mine.Where(c => c.Kind == ContainerKind.App && c.State == ContainerState.Running).ToList();
+        foreach (var c in running) _events.Normal(pod, c.Name, "Killing", $"Stopping container {c.Name}");
+        await Task.WhenAll(running.Select(c => StopQuietly(c.Id, grace, ct)));
         await RemoveAll(mine, ct);
         try
         {

@@ -13,6 +13,7 @@ using Orchestrator.Domain.Selectors;
 using Orchestrator.Domain.Services;
 using Orchestrator.Cluster.Index;
 using Orchestrator.NodeAgent.Dns;
+using Orchestrator.NodeAgent.Events;
 using Orchestrator.NodeAgent.Probes;
 using Orchestrator.Runtime;
 
@@ -56,6 +57,7 @@ public sealed partial class PodSyncer
     private readonly Prober _prober;
     private readonly SandboxPool? _pool;
     private readonly ClusterDnsSettings _dns;
+    private readonly PodEventRecorder _events;
     private readonly ConcurrentDictionary<string, PodMemory> _memory = new(StringComparer.Ordinal);
 
     public PodSyncer(IContainerRuntime runtime, INodeAgentStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null, ClusterDnsSettings? dns = null)
@@ -70,7 +72,11 @@ public sealed partial class PodSyncer
         _time = time;
         _log = log;
         _prober = new Prober(runtime, probeHttp);
+        _events = new PodEventRecorder(store, nodeName, time, log);
     }
+
+    /// <summary>The Events this syncer records about its pods.</summary>
+    public PodEventRecorder Events => _events;
 
     public async Task<SyncOutcome> SyncAsync(string ns, string name, CancellationToken ct)
     {

@@ -53,14 +53,14 @@ public sealed partial class InMemoryContainerRuntime : IContainerRuntime
     public Task<PodNetwork> GetPodNetworkAsync(CancellationToken cancellationToken) => Task.FromResult(PodNetwork);
 
     /// <inheritdoc />
-    public Task EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken)
+    public Task<bool> EnsureImageAsync(string image, ImagePullPolicy pullPolicy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (ImageReference.TryParse(image) is null)
             throw new ImagePullException(image, RuntimeErrorReasons.InvalidImageName, $"invalid image name \"{image}\"");
         lock (_gate)
         {
-            if (pullPolicy != ImagePullPolicy.Always && _images.Contains(image)) return Task.CompletedTask;
+            if (pullPolicy != ImagePullPolicy.Always && _images.Contains(image)) return Task.FromResult(false);
             if (pullPolicy == ImagePullPolicy.Never)
                 throw new ImagePullException(image, RuntimeErrorReasons.ErrImageNeverPull, $"Container image \"{image}\" is not present with pull policy of Never");
             if (!_registry.Contains(image))
@@ -69,7 +69,7 @@ public sealed partial class InMemoryContainerRuntime : IContainerRuntime
                 throw new ImagePullException(image, RuntimeErrorReasons.ErrImagePull, $"failed to pull image \"{image}\": {message}", message);
             }
             _images.Add(image);
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }
     }
 
