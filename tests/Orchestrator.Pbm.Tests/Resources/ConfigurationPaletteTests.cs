@@ -39,6 +39,58 @@ public sealed class ConfigurationPaletteTests(OrchestratorNode fixture, ITestOut
     }
 
     [Fact]
+    public async Task Service_endpoints_lists_each_endpoint_of_its_slices_with_conditions_node_and_pod()
+    {
+        var ns = UniqueNamespace("svcep");
+        // A Service without a selector keeps the slices its user writes: no pods needed.
+        await ApplyAsync(Namespace(ns) + $$"""
+
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: db, namespace: {{ns}}}
+            spec:
+              type: NodePort
+              ports:
+              - {name: sql, port: 5432, nodePort: 31778}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata:
+              name: db-manual
+              namespace: {{ns}}
+              labels: {kubernetes.io/service-name: db}
+            addressType: IPv4
+            ports: [{name: sql, port: 5432, protocol: TCP}]
+            endpoints:
+            - addresses: [10.244.9.5]
+              conditions: {ready: true, serving: true, terminating: false}
+              nodeName: node-a
+              targetRef: {kind: Pod, name: db-0, namespace: {{ns}}}
+            - addresses: [10.244.9.6]
+              conditions: {ready: false, serving: true, terminating: true}
+            """);
+
+        var endpoints = await PbmOk("svc", "endpoints", "db", "-n", ns);
+        var lines = Lines(endpoints.StandardOutput);
+        Assert.Matches(@"^ADDRESS\s+PORTS\s+READY\s+SERVING\s+TERMINATING\s+NODE\s+POD$", lines[0]);
+        Assert.Matches(@"^10\.244\.9\.5\s+sql:5432/TCP\s+true\s+true\s+false\s+node-a\s+db-0$", lines[1]);
+        Assert.Matches(@"^10\.244\.9\.6\s+sql:5432/TCP\s+false\s+true\s+true\s+<none>\s+<none>$", lines[2]);
+        Assert.Matches(@"^db\s+NodePort\s+10\.96\.\S+\s+<none>\s+5432:31778/TCP\s", Lines((await PbmOk("svc", "list", "-n", ns)).StandardOutput)[1]);
+
+        await ApplyAsync($$"""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: lonely, namespace: {{ns}}}
+            spec:
+              ports: [{port: 80}]
+            """);
+        Assert.Contains($"No endpoints for service {ns}/lonely.", (await PbmOk("svc", "endpoints", "lonely", "-n", ns)).StandardOutput, StringComparison.Ordinal);
+        var missing = await Pbm("svc", "endpoints", "nope", "-n", ns);
+        Assert.NotEqual(0, missing.ExitCode);
+    }
+
+    [Fact]
     public async Task Config_list_and_describe_show_the_data()
     {
         var ns = UniqueNamespace("config");
