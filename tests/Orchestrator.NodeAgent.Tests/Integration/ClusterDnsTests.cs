@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using ARSoft.Tools.Net;
-using ARSoft.Tools.Net.Dns;
 using Orchestrator.TestSupport;
 using Xunit.Abstractions;
 
@@ -17,39 +15,16 @@ namespace Orchestrator.NodeAgent.Tests.Integration;
 public sealed class ClusterDnsTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-dns-").FullName;
-    private DnsServer? _upstream;
-    private int _upstreamQuestions;
+    // The stand-in for the host's resolvers: outside.example is 192.0.2.99, anything else NXDOMAIN.
+    private readonly LoopbackDnsServer _upstream = new(new Dictionary<string, IPAddress> { ["outside.example"] = IPAddress.Parse("192.0.2.99") });
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
     {
-        _upstream?.Stop();
+        _upstream.Dispose();
         Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
-    }
-
-    /// <summary>The stand-in for the host's resolvers: <c>outside.example</c> is 192.0.2.99, anything else NXDOMAIN.</summary>
-    private int StartUpstream()
-    {
-        var port = FreePorts.Next();
-        _upstream = new DnsServer(new UdpServerTransport(new IPEndPoint(IPAddress.Loopback, port), 2000), new TcpServerTransport(new IPEndPoint(IPAddress.Loopback, port), 2000, 2000));
-        _upstream.QueryReceived += (_, e) =>
-        {
-            Interlocked.Increment(ref _upstreamQuestions);
-            var query = (DnsMessage)e.Query;
-            var response = query.CreateResponseInstance();
-            response.IsRecursionAllowed = true;
-            var question = query.Questions[0];
-            if (question.Name.Equals(DomainName.Parse("outside.example")) && question.RecordType == RecordType.A)
-                response.AnswerRecords.Add(new ARecord(question.Name, 30, IPAddress.Parse("192.0.2.99")));
-            else if (!question.Name.Equals(DomainName.Parse("outside.example")))
-                response.ReturnCode = ReturnCode.NxDomain;
-            e.Response = response;
-            return Task.CompletedTask;
-        };
-        _upstream.Start();
-        return port;
     }
 
     private const string Manifests = """
@@ -96,7 +71,7 @@ public sealed class ClusterDnsTests(ITestOutputHelper output) : IAsyncLifetime
     [DockerFact]
     public async Task A_client_pod_resolves_services_and_headless_pods_by_name_forwards_other_names_and_sees_the_variables()
     {
-        var upstreamPort = StartUpstream();
+        var upstreamPort = _upstream.Port;
         var resolvConf = Path.Combine(_folder, "resolv.conf");
         await File.WriteAllTextAsync(resolvConf, "nameserver 127.0.0.1\nsearch host.example\n");
         await using var agent = await AgentNode.StartAsync(extraConfig: $$"""
@@ -134,9 +109,9 @@ public sealed class ClusterDnsTests(ITestOutputHelper output) : IAsyncLifetime
 
         var missing = await kubectl.RunAsync("exec client -- nslookup nope.default.svc.cluster.local", timeout: TimeSpan.FromSeconds(60));
         Assert.Contains("NXDOMAIN", missing.Stdout + missing.Stderr, StringComparison.Ordinal);
-        var questionsBefore = Volatile.Read(ref _upstreamQuestions);
+        var questionsBefore = _upstream.Questions;
         Assert.Contains("192.0.2.99", await InClient("nslookup outside.example"), StringComparison.Ordinal);
-        Assert.True(Volatile.Read(ref _upstreamQuestions) > questionsBefore, "the outside name was forwarded to the host's resolver");
+        Assert.True(_upstream.Questions > questionsBefore, "the outside name was forwarded to the host's resolver");
 
         var resolv = await InClient("cat /etc/resolv.conf");
         Assert.Contains("default.svc.cluster.local svc.cluster.local cluster.local host.example", resolv, StringComparison.Ordinal);
