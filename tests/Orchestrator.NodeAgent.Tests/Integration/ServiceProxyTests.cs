@@ -52,6 +52,10 @@ public sealed class ServiceProxyTests(ServiceProxyNode fixture, ITestOutputHelpe
         }, ServiceTraffic.Patience, "both servers to answer through the ClusterIP", detail: () => $"servers {string.Join(", ", servers)}; last answers: {string.Join(", ", seen)}");
         output.WriteLine("answers: " + string.Join(", ", answers));
 
+        // By the variables the node agent gave the client (the Service existed when it started).
+        var byVariables = await Traffic.ShAsync("web-client", "timeout 5 wget -q -O - http://$WEB_SERVICE_HOST:$WEB_SERVICE_PORT/");
+        Assert.Contains(byVariables.EnsureSuccess().Stdout.Trim(), servers);
+
         // One server fails its readiness probe: once its endpoint is not ready, no request reaches it.
         var failing = servers[0];
         (await Traffic.ShAsync(failing, "rm /tmp/ready")).EnsureSuccess();
