@@ -40,6 +40,12 @@ public sealed record NodeAgentSettings(
     /// <summary>The cluster DNS this node runs for its pods (<c>dns</c>).</summary>
     public Dns.ClusterDnsSettings Dns { get; init; } = Orchestrator.NodeAgent.Dns.ClusterDnsSettings.Disabled;
 
+    /// <summary>The absolute folder pod volumes are kept in (<c>volumes-dir</c>; by default <c>{orchestrator.data-dir}/pods</c>).</summary>
+    public string VolumesDirectory { get; init; } = Path.GetFullPath(Path.Combine("data", "pods"));
+
+    /// <summary>How often running pods' configMap, secret and downward API files are refreshed (<c>volume-refresh-interval</c>).</summary>
+    public TimeSpan VolumeRefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>This assembly's <c>reference.conf</c>.</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource("Orchestrator.NodeAgent.reference.conf", typeof(NodeAgentSettings).Assembly);
 
@@ -73,6 +79,10 @@ public sealed record NodeAgentSettings(
                 throw new ConfigurationException($"orchestrator.node-agent.pod-network.subnet-pool must be an IPv4 network of prefix length 24 or less (e.g. 10.244.0.0/16), not \"{text}\"");
             podPool = pool;
         }
+        var volumesDir = c.GetString("volumes-dir", "");
+        if (volumesDir.Length == 0) volumesDir = Path.Combine(config.GetString("orchestrator.data-dir", "data"), "pods");
+        var refresh = c.GetTimeSpan("volume-refresh-interval", TimeSpan.FromSeconds(2));
+        if (refresh <= TimeSpan.Zero) throw new ConfigurationException("orchestrator.node-agent.volume-refresh-interval must be positive");
         return new NodeAgentSettings(
             enabled,
             name,
@@ -87,6 +97,8 @@ public sealed record NodeAgentSettings(
                 c.GetTimeSpan("restart-backoff.reset-after")))
         {
             SandboxPoolSize = poolSize,
+            VolumesDirectory = Path.GetFullPath(volumesDir),
+            VolumeRefreshInterval = refresh,
             PodSubnetPool = podPool,
             Dns = Orchestrator.NodeAgent.Dns.ClusterDnsSettings.From(c),
             DockerEndpoint = docker.StartsWith("unix://", StringComparison.Ordinal) ? new Uri(docker) : null,

@@ -3,6 +3,12 @@ namespace Orchestrator.Runtime;
 /// <summary>An environment variable of a container.</summary>
 public sealed record EnvVar(string Name, string Value);
 
+/// <summary>A folder or file of the node bound into a container (a pod volume, or a part of one under a subPath).</summary>
+/// <param name="HostPath">The absolute path on the node.</param>
+/// <param name="ContainerPath">The absolute path in the container.</param>
+/// <param name="ReadOnly">Whether the container may not write to it.</param>
+public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
+
 /// <summary>A container of a pod, as <see cref="IContainerRuntime.CreateContainerAsync"/> creates it.</summary>
 /// <param name="Name">The container's name in the pod spec.</param>
 /// <param name="Image">The image reference; must be present (see <see cref="IContainerRuntime.EnsureImageAsync"/>).</param>
@@ -14,6 +20,7 @@ public sealed record EnvVar(string Name, string Value);
 /// <param name="MemoryLimitBytes">Memory limit in bytes; null for none. The engine refuses less than 6 MiB.</param>
 /// <param name="Labels">Extra labels; the runtime's <see cref="ContainerLabels"/> win over these.</param>
 /// <param name="RestartCount">How many times this container was restarted before (0 for the first run).</param>
+/// <param name="Mounts">The pod volumes it mounts, in order.</param>
 public sealed record ContainerConfig(
     string Name,
     string Image,
@@ -24,7 +31,8 @@ public sealed record ContainerConfig(
     long? CpuLimitMillicores = null,
     long? MemoryLimitBytes = null,
     IReadOnlyDictionary<string, string>? Labels = null,
-    int RestartCount = 0);
+    int RestartCount = 0,
+    IReadOnlyList<VolumeMount>? Mounts = null);
 
 /// <summary>Whether a container is a pod's sandbox or one of its containers.</summary>
 public enum ContainerKind

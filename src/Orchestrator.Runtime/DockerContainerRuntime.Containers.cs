@@ -30,6 +30,11 @@ public sealed partial class DockerContainerRuntime
         if (config.MemoryLimitBytes is <= 0)
             throw new ArgumentException($"container \"{config.Name}\" of pod {pod}: memory limit {config.MemoryLimitBytes} bytes must be positive", nameof(config));
         ArgumentOutOfRangeException.ThrowIfNegative(config.RestartCount);
+        foreach (var mount in config.Mounts ?? [])
+        {
+            if (!Path.IsPathRooted(mount.HostPath) || !mount.ContainerPath.StartsWith('/'))
+                throw new ArgumentException($"container \"{config.Name}\" of pod {pod}: mount {mount.HostPath} -> {mount.ContainerPath} needs absolute paths", nameof(config));
+        }
 
         var memory = config.MemoryLimitBytes ?? 0;
         var labels = EngineMapping.Labels(_options.NodeName, config.Labels, pod, config.Name, ContainerLabels.AppKind, config.RestartCount);
@@ -53,6 +58,7 @@ public sealed partial class DockerContainerRuntime
                 Memory = memory,
                 // No swap beyond the limit, as in Kubernetes.
                 MemorySwap = memory,
+                Mounts = EngineMapping.Mounts(config.Mounts),
             },
         };
 

@@ -68,6 +68,7 @@ public static class PodSpecValidation
         {
             foreach (var e in NameValidation.ValidateLabels(selector, $"{path}.nodeSelector")) yield return e;
         }
+        foreach (var e in VolumeValidation.Validate(spec, path)) yield return e;
     }
 
     private static IEnumerable<FieldError> ValidateContainer(JsonObject? c, string path, HashSet<string> names, HashSet<(long, string)> hostPorts)

@@ -12,6 +12,7 @@ public enum FieldErrorType
     Duplicate,
     TooLong,
     Forbidden,
+    NotFound,
 }
 
 /// <summary>
@@ -45,6 +46,9 @@ public sealed record FieldError(string Field, FieldErrorType Type, string Detail
 
     public static FieldError Forbidden(string field, string detail) => new(field, FieldErrorType.Forbidden, detail);
 
+    /// <summary>The field names something that does not exist (e.g. a volume mount naming no volume).</summary>
+    public static FieldError NotFound(string field, object? value) => new(field, FieldErrorType.NotFound, "") { BadValue = value };
+
     /// <summary>The <c>reason</c> of a Kubernetes <c>StatusCause</c> for this error.</summary>
     public string Reason => ReasonOf(Type);
 
@@ -57,6 +61,7 @@ public sealed record FieldError(string Field, FieldErrorType Type, string Detail
         FieldErrorType.Duplicate => "FieldValueDuplicate",
         FieldErrorType.TooLong => "FieldValueTooLong",
         FieldErrorType.Forbidden => "FieldValueForbidden",
+        FieldErrorType.NotFound => "FieldValueNotFound",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field error type"),
     };
 
@@ -69,6 +74,7 @@ public sealed record FieldError(string Field, FieldErrorType Type, string Detail
         FieldErrorType.Duplicate => "Duplicate value",
         FieldErrorType.TooLong => "Too long",
         FieldErrorType.Forbidden => "Forbidden",
+        FieldErrorType.NotFound => "Not found",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field error type"),
     };
 
@@ -79,7 +85,7 @@ public sealed record FieldError(string Field, FieldErrorType Type, string Detail
         {
             // Without a BadValue the value (if any) is expected to lead the Detail already.
             var body = BadValue is not null
-                && Type is FieldErrorType.Invalid or FieldErrorType.NotSupported or FieldErrorType.Duplicate
+                && Type is FieldErrorType.Invalid or FieldErrorType.NotSupported or FieldErrorType.Duplicate or FieldErrorType.NotFound
                 ? $"{TitleOf(Type)}: {FormatValue(BadValue)}"
                 : TitleOf(Type);
             return Detail.Length == 0 ? body : $"{body}: {Detail}";

@@ -77,7 +77,10 @@ public static class NodeAgentHosting
             var hostIp = NodeRegistration.HostIp();
             var pool = new SandboxPool(node.Runtime, settings.SandboxPoolSize, log);
             var agentStore = new ResourceStoreNodeAgentStore(resolver.GetService<ResourceStore>());
-            var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, settings.Backoff, time, probeHttp, log, pool, settings.Dns);
+            var volumes = OperatingSystem.IsLinux()
+                ? new Volumes.PodVolumes(new Volumes.HostFileSystem(), settings.VolumesDirectory, time) { RefreshInterval = settings.VolumeRefreshInterval }
+                : null;
+            var syncer = new PodSyncer(node.Runtime, agentStore, node.Name, hostIp, settings.Backoff, time, probeHttp, log, pool, settings.Dns, volumes);
             system.ActorOf(NodeAgentActor.Props(settings, agentStore, node.Runtime, syncer, time, hostIp, pool), "node-agent");
             system.ActorOf(Logs.PodLogServer.Props(new Logs.PodLogReader(node.Runtime)), Cluster.Logs.PodLogPaths.ServerName);
             system.ActorOf(Cluster.Streams.PodStreamServer.Props(node.Streams), Cluster.Streams.PodStreamPaths.ServerName);

@@ -28,6 +28,9 @@ internal sealed class PodMemory(string uid)
 
     public (string Reason, string Message)? SandboxError { get; set; }
 
+    /// <summary>The last FailedMount message (an event is recorded when it changes); null once the volumes are set up.</summary>
+    public string? VolumeError { get; set; }
+
     /// <summary>Restart counts of containers that were removed with a dead sandbox, so new runs continue counting.</summary>
     public Dictionary<string, int> RestartBase { get; } = new(StringComparer.Ordinal);
 

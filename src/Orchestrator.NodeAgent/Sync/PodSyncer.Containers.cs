@@ -85,8 +85,7 @@ public sealed partial class PodSyncer
         {
             await EnsureImage(pod, container, ct);
             timeline?.Mark("image:" + container.Name, _time.GetUtcNow());
-            var sources = await ReadEnvSources(pod, container, ct);
-            config = PodSpecMapping.ContainerConfigFor(pod, container, sources, sandbox.PodIp, restartCount, await ReadServiceEnvironment(pod, ct));
+            config = await ContainerConfigOf(pod, container, sandbox.PodIp, restartCount, ct);
         }
         catch (ImagePullException e)
         {
@@ -99,6 +98,10 @@ public sealed partial class PodSyncer
         catch (ContainerConfigException e)
         {
             _events.Warning(pod, container.Name, "Failed", $"Error: {e.Message}");
+            return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
+        }
+        catch (Domain.Volumes.VolumeSetupException e)
+        {
             return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
         }
         string id;
@@ -147,6 +150,17 @@ public sealed partial class PodSyncer
         {
             _events.Normal(pod, container.Name, "Pulled", $"Container image \"{container.Image}\" already present on machine");
         }
+    }
+
+    /// <summary>
+    /// What the runtime creates for <paramref name="container"/>: its env (ConfigMaps, Secrets and
+    /// Services read now), settings and volume mounts (<see cref="MountsFor"/>).
+    /// </summary>
+    private async Task<ContainerConfig> ContainerConfigOf(JsonObject pod, V1Container container, string? podIp, int restartCount, CancellationToken ct)
+    {
+        var sources = await ReadEnvSources(pod, container, ct);
+        var config = PodSpecMapping.ContainerConfigFor(pod, container, sources, podIp, restartCount, await ReadServiceEnvironment(pod, ct));
+        return config with { Mounts = MountsFor(pod, container) };
     }
 
     /// <summary>The observation right after a new run was started (or failed to start).</summary>

@@ -112,15 +112,14 @@ public sealed partial class PodSyncer
             {
                 await EnsureImage(pod, container, ct);
                 memory.StartTimeline?.Mark("image:" + container.Name, _time.GetUtcNow());
-                var sources = await ReadEnvSources(pod, container, ct);
-                var config = PodSpecMapping.ContainerConfigFor(pod, container, sources, podIp: null, restartCount, await ReadServiceEnvironment(pod, ct));
+                var config = await ContainerConfigOf(pod, container, podIp: null, restartCount, ct);
                 var id = await _runtime.CreateContainerAsync(sandboxId, identity, config, ct);
                 memory.StartTimeline?.Mark("created:" + container.Name, _time.GetUtcNow());
                 _events.Normal(pod, container.Name, "Created", $"Created container: {container.Name}");
                 memory.CreatedAhead.Add(id);
                 created.Add(new ContainerStatus(id, container.Name, ContainerKind.App, identity, container.Image, ContainerState.Created, 0, _time.GetUtcNow(), null, null, restartCount, false, null, null, new Dictionary<string, string>()));
             }
-            catch (Exception e) when (e is ContainerRuntimeException or ContainerConfigException or ApiErrorException)
+            catch (Exception e) when (e is ContainerRuntimeException or ContainerConfigException or ApiErrorException or Domain.Volumes.VolumeSetupException)
             {
                 _log.LogDebug("pod {Pod} container {Container} not created ahead of its sandbox: {Message}", $"{pod.Namespace()}/{pod.Name()}", container.Name, e.Message);
             }

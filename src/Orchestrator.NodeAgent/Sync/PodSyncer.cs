@@ -15,6 +15,7 @@ using Orchestrator.Cluster.Index;
 using Orchestrator.NodeAgent.Dns;
 using Orchestrator.NodeAgent.Events;
 using Orchestrator.NodeAgent.Probes;
+using Orchestrator.NodeAgent.Volumes;
 using Orchestrator.Runtime;
 
 namespace Orchestrator.NodeAgent.Sync;
@@ -42,7 +43,7 @@ public sealed record SyncOutcome(DateTimeOffset? WakeAt, bool Forget);
 /// Deletion: deletionTimestamp set -> stop app containers with the grace period -> remove the
 /// sandbox -> delete the pod with grace 0. Any other combination (e.g. a container of another uid)
 /// is removed as garbage.
-/// <para>The parts live in files of their own: PodSyncer.Sandbox.cs, .Containers.cs, .Probes.cs,
+/// <para>The parts live in files of their own: PodSyncer.Volumes.cs, .Sandbox.cs, .Containers.cs, .Probes.cs,
 /// .Termination.cs and .Status.cs.</para>
 /// </remarks>
 public sealed partial class PodSyncer
@@ -58,10 +59,13 @@ public sealed partial class PodSyncer
     private readonly SandboxPool? _pool;
     private readonly ClusterDnsSettings _dns;
     private readonly PodEventRecorder _events;
+    private readonly PodVolumes? _volumes;
     private readonly ConcurrentDictionary<string, PodMemory> _memory = new(StringComparer.Ordinal);
 
-    public PodSyncer(IContainerRuntime runtime, INodeAgentStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null, ClusterDnsSettings? dns = null)
+    /// <param name="volumes">This node's pod volumes; null: pods with volumes do not start (FailedMount).</param>
+    public PodSyncer(IContainerRuntime runtime, INodeAgentStore store, string nodeName, string? hostIp, RestartBackoff backoff, TimeProvider time, HttpClient probeHttp, ILogger log, SandboxPool? pool = null, ClusterDnsSettings? dns = null, PodVolumes? volumes = null)
     {
+        _volumes = volumes;
         _pool = pool is { Size: > 0 } ? pool : null;
         _dns = dns ?? ClusterDnsSettings.Disabled;
         _runtime = runtime;
@@ -93,19 +97,30 @@ public sealed partial class PodSyncer
         {
             if (all.Count > 0) _log.LogInformation("removing {Count} containers of pod {Pod}: it no longer exists on node {Node}", all.Count, key, _nodeName);
             await RemoveAll(all, ct);
-            if (_memory.TryRemove(key, out var gone)) await RemoveUnjoinedSpare(gone, ct);
+            var goneUids = all.Select(c => c.Pod?.Uid).ToList();
+            if (_memory.TryRemove(key, out var gone))
+            {
+                await RemoveUnjoinedSpare(gone, ct);
+                goneUids.Add(gone.Uid);
+            }
+            TearDownVolumes(goneUids);
             return new SyncOutcome(null, Forget: true);
         }
 
         var uid = pod.Uid() ?? "";
         var stale = all.Where(c => c.Pod?.Uid != uid).ToList();
-        if (stale.Count > 0) await RemoveAll(stale, ct);
+        if (stale.Count > 0)
+        {
+            await RemoveAll(stale, ct);
+            TearDownVolumes(stale.Select(c => c.Pod?.Uid));
+        }
         var mine = all.Where(c => c.Pod?.Uid == uid).ToList();
 
         if (pod.IsDeleting())
         {
             await Terminate(pod, mine, ct);
             if (_memory.TryRemove(key, out var terminated)) await RemoveUnjoinedSpare(terminated, ct);
+            TearDownVolumes([uid]);
             return new SyncOutcome(null, Forget: true);
         }
 
@@ -123,6 +138,15 @@ public sealed partial class PodSyncer
             memory.StartTimeline.Mark("read", now);
         }
         DateTimeOffset? wake = null;
+
+        // Volumes before the sandbox, as kubelet does; refreshed on every sync while the pod runs.
+        var volumeError = await SetUpVolumes(pod, memory, ct);
+        if (volumeError is not null && !mine.Any(c => c.Kind == ContainerKind.App))
+        {
+            var waiting = typed.Spec.Containers.Select(c => new ContainerObservation(c.Name, c.Image, null, null, "ContainerCreating", volumeError, false, false)).ToList();
+            await WriteStatusIfChanged(pod, ns, name, null, waiting, memory, ct);
+            return new SyncOutcome(now + VolumeRetry, Forget: false);
+        }
 
         var sandbox = mine.Where(c => c.Kind == ContainerKind.Sandbox && c.State == ContainerState.Running)
             .Select(PodSandbox.FromStatus).FirstOrDefault(s => s is not null);
@@ -148,9 +172,13 @@ public sealed partial class PodSyncer
             wake = Earliest(wake, containerWake);
         }
 
+        if (_volumes is not null && PodVolumes.HasProjected(pod)) wake = Earliest(wake, now + _volumes.RefreshInterval);
         await WriteStatusIfChanged(pod, ns, name, sandbox, observations, memory, ct);
         return new SyncOutcome(wake, Forget: false);
     }
+
+    /// <summary>How soon a pod whose volumes could not be set up is tried again (its ConfigMap or Secret may appear).</summary>
+    private static readonly TimeSpan VolumeRetry = TimeSpan.FromSeconds(2);
 
     private async Task RemoveAll(IEnumerable<ContainerStatus> containers, CancellationToken ct)
     {

@@ -140,4 +140,10 @@ internal static class EngineMapping
             ? new LogLine(stream, line[(space + 1)..], at)
             : new LogLine(stream, line);
     }
+
+    /// <summary>Pod volumes as the engine's bind mounts (null for none: the engine's default).</summary>
+    public static IList<Mount>? Mounts(IReadOnlyList<VolumeMount>? mounts) =>
+        mounts is { Count: > 0 }
+            ? [.. mounts.Select(m => new Mount { Type = "bind", Source = m.HostPath, Target = m.ContainerPath, ReadOnly = m.ReadOnly })]
+            : null;
 }

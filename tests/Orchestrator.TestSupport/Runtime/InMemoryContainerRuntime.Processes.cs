@@ -69,6 +69,12 @@ public sealed partial class InMemoryContainerRuntime
         }
     }
 
+    /// <summary>The configuration an app container was created with (mounts, env, ...); null for a sandbox.</summary>
+    public ContainerConfig? ConfigOf(string containerId)
+    {
+        lock (_gate) return Find(containerId).Config;
+    }
+
     /// <summary>The current status of every container of this node, oldest first.</summary>
     public IReadOnlyList<ContainerStatus> Containers()
     {

@@ -38,8 +38,15 @@ internal sealed class SyncerHarness : IDisposable
 
     public PodSyncer Syncer { get; private set; }
 
+    /// <summary>The node's file system the pod volumes are on.</summary>
+    public TestSupport.Volumes.InMemoryVolumeFileSystem Files { get; } = new();
+
+    /// <summary>Where pod volumes live in <see cref="Files"/>.</summary>
+    public const string VolumesRoot = "/var/lib/orchestrator/pods";
+
     /// <summary>A syncer as a freshly started agent has it: nothing remembered, only the engine and the store to go by.</summary>
-    public PodSyncer NewAgent() => new(Runtime, Store, Node, "127.0.0.1", RestartBackoff.Kubernetes, Time, _probeHttp, NullLogger.Instance);
+    public PodSyncer NewAgent() => new(Runtime, Store, Node, "127.0.0.1", RestartBackoff.Kubernetes, Time, _probeHttp, NullLogger.Instance,
+        volumes: new NodeAgent.Volumes.PodVolumes(Files, VolumesRoot, Time));
 
     public void RestartAgent() => Syncer = NewAgent();
 
