@@ -110,23 +110,31 @@ public static class VolumeValidation
     private static IEnumerable<FieldError> KeyProjection(JsonObject source, string path, string nameField, bool projected = false)
     {
         if (string.IsNullOrEmpty(source.GetString(nameField))) yield return FieldError.Required($"{path}.{nameField}");
-        if (!projected)
-        {
-            foreach (var e in Mode(source, "defaultMode", path)) yield return e;
-        }
-        if (source["items"] is not JsonArray items) yield break;
-        var paths = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = items[i] as JsonObject ?? [];
-            var at = $"{path}.items[{i}]";
-            if (string.IsNullOrEmpty(item.GetString("key"))) yield return FieldError.Required($"{at}.key");
-            foreach (var e in FilePath(item, at, paths)) yield return e;
-            foreach (var e in Mode(item, "mode", at)) yield return e;
-        }
+        foreach (var e in Items(source, path, projected, KeyItem)) yield return e;
     }
 
-    private static IEnumerable<FieldError> DownwardApi(JsonObject source, string path, bool projected = false)
+    private static IEnumerable<FieldError> KeyItem(JsonObject item, string at)
+    {
+        if (string.IsNullOrEmpty(item.GetString("key"))) yield return FieldError.Required($"{at}.key");
+    }
+
+    private static IEnumerable<FieldError> DownwardApi(JsonObject source, string path, bool projected = false) =>
+        Items(source, path, projected, DownwardItem);
+
+    private static IEnumerable<FieldError> DownwardItem(JsonObject item, string at)
+    {
+        if (item["resourceFieldRef"] is not null)
+        {
+            yield return FieldError.Forbidden($"{at}.resourceFieldRef", "resourceFieldRef is not supported here; use fieldRef");
+            yield break;
+        }
+        var field = item["fieldRef"]?["fieldPath"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        if (string.IsNullOrEmpty(field)) yield return FieldError.Required($"{at}.fieldRef");
+        else if (!VolumeTypes.IsDownwardField(field)) yield return FieldError.NotSupported($"{at}.fieldRef.fieldPath", field, VolumeTypes.DownwardFields);
+    }
+
+    /// <summary>A source's defaultMode (a projected source has none of its own) and its items: unique relative paths, modes, and what <paramref name="item"/> checks.</summary>
+    private static IEnumerable<FieldError> Items(JsonObject source, string path, bool projected, Func<JsonObject, string, IEnumerable<FieldError>> item)
     {
         if (!projected)
         {
@@ -136,18 +144,11 @@ public static class VolumeValidation
         var paths = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
         {
-            var item = items[i] as JsonObject ?? [];
+            var entry = items[i] as JsonObject ?? [];
             var at = $"{path}.items[{i}]";
-            foreach (var e in FilePath(item, at, paths)) yield return e;
-            foreach (var e in Mode(item, "mode", at)) yield return e;
-            if (item["resourceFieldRef"] is not null)
-            {
-                yield return FieldError.Forbidden($"{at}.resourceFieldRef", "resourceFieldRef is not supported here; use fieldRef");
-                continue;
-            }
-            var field = item["fieldRef"]?["fieldPath"]?.GetValue<string>();
-            if (string.IsNullOrEmpty(field)) yield return FieldError.Required($"{at}.fieldRef");
-            else if (!VolumeTypes.IsDownwardField(field)) yield return FieldError.NotSupported($"{at}.fieldRef.fieldPath", field, VolumeTypes.DownwardFields);
+            foreach (var e in item(entry, at)) yield return e;
+            foreach (var e in FilePath(entry, at, paths)) yield return e;
+            foreach (var e in Mode(entry, "mode", at)) yield return e;
         }
     }
 
