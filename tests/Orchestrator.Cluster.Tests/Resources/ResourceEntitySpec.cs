@@ -20,7 +20,9 @@ public sealed class ResourceEntitySpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private readonly ResourceEntity.Settings _settings = new("resource", 5, TimeSpan.FromMinutes(5));
 
     public ResourceEntitySpec()
-        : base(ConfigurationFactory.ParseString(Journal.PersistenceHocon).WithFallback(ControlPlane.DefaultConfig), "entity-spec")
+        : base(Akka.Actor.Setup.ActorSystemSetup.Create(
+            BootstrapSetup.Create().WithConfig(ConfigurationFactory.ParseString(Journal.PersistenceHocon).WithFallback(ControlPlane.DefaultConfig)),
+            new Orchestrator.Cluster.Secrets.SecretEncryptionSetup(Orchestrator.Cluster.Secrets.SecretKeyring.Generate())), "entity-spec") // Secrets are sealed in the journal, as on a node
     {
         SqlPersistence.Get(Sys); // the plugin's defaults, as ControlPlaneHosting.WithJournalMigration does
         _positions = new SqlJournalPositions(Sys.Settings.Config.WithFallback(ControlPlane.DefaultConfig).WithFallback(SqlPersistence.DefaultConfiguration));
