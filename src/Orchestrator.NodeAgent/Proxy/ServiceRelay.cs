@@ -33,25 +33,9 @@ public sealed class ServiceRelay(IPEndPoint bind, IPNetwork podSubnet, TimeSpan 
         listener.Bind(bind);
         listener.Listen(512);
         _listener = listener;
-        _ = AcceptLoop(listener);
+        _ = AcceptLoop.Run(listener, Serve, _stop.Token);
     }
 
-    private async Task AcceptLoop(Socket listener)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                return;
-            }
-            _ = Serve(client);
-        }
-    }
 
     private async Task Serve(Socket client)
     {

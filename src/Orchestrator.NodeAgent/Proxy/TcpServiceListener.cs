@@ -45,29 +45,13 @@ public sealed class TcpServiceListener : IDisposable
             _listener.Dispose();
             throw;
         }
-        _ = AcceptLoop();
+        _ = AcceptLoop.Run(_listener, Forward, _stop.Token);
     }
 
     /// <summary>Binds <paramref name="socket"/> to the interface <paramref name="device"/> (Linux SO_BINDTODEVICE).</summary>
     public static void BindToDevice(Socket socket, string device) =>
         socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(device + "\0"));
 
-    private async Task AcceptLoop()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                return;
-            }
-            _ = Forward(client);
-        }
-    }
 
     private async Task Forward(Socket client)
     {
