@@ -4,13 +4,17 @@
 # pulled on these machines, so they are built from Debian packages with `docker import`).
 #
 # Idempotent: every step checks first and does nothing when its part is already there.
-# Usage: scripts/setup.sh [--no-postgres]
+# Usage: scripts/setup.sh [--no-postgres] [--no-base-images]
+#   --no-base-images: skip docker-compose and the base images of the Dockerfile and deploy/compose.yaml
+#   (scripts/base-images.sh: about 100 s the first time, cached after that).
 set -euo pipefail
 
 want_postgres=1
+want_base_images=1
 for arg in "$@"; do
   case "$arg" in
     --no-postgres) want_postgres=0 ;;
+    --no-base-images) want_base_images=0 ;;
     *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -243,6 +247,15 @@ command -v wrk >/dev/null 2>&1 || apt_install wrk
 # Debian's python3-kubernetes and python3-pytest; the tests run them with /usr/bin/python3.
 apt_install python3-kubernetes python3-pytest
 log "python3-kubernetes $(dpkg-query -W -f='${Version}' python3-kubernetes) ready"
+
+# --- The cluster as containers: docker-compose and the base images (deploy/compose.yaml) ---
+# Debian's docker-compose (1.29); the base images are built without a registry and cached
+# (scripts/base-images.sh does nothing when they are current).
+if [ $want_base_images -eq 1 ]; then
+  command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  bash "$(dirname "$0")/base-images.sh"
+fi
 
 # --- PostgreSQL 15 (the cluster journal) -------------------------------------------------
 if [ $want_postgres -eq 1 ]; then

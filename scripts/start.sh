@@ -5,7 +5,7 @@
 # Extra arguments go to the node, e.g. --config hocon/cluster.conf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --no-postgres
+bash scripts/setup.sh --no-postgres --no-base-images
 dotnet build src/Orchestrator.Host -c Release -nologo -clp:ErrorsOnly
 # The node's gen0 budget: 32 MiB (hex; the runtime reads this setting only from the environment).
 # The node allocates about 150 MB/s under load; with the runtime's default budget a fifth of its

@@ -90,6 +90,9 @@ public sealed class NodeLifecycleTests
             var anonymous = await http.GetAsync("/api/v1/namespaces");
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             Assert.Equal("Unauthorized", JsonNode.Parse(await anonymous.Content.ReadAsStringAsync())!["reason"]!.GetValue<string>());
+            // The health endpoints are open (a container healthcheck carries no token), and say nothing more.
+            foreach (var health in new[] { "/healthz", "/livez", "/readyz" })
+                Assert.Equal("ok", await http.GetStringAsync(health));
 
             using var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/v1/namespaces");
             wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token");

@@ -37,6 +37,7 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_NODE_NAME"] = "orchestrator.node-agent.node-name",
         ["ORCHESTRATOR_PROXY_ADDRESS"] = "orchestrator.service-proxy.node-address",
         ["ORCHESTRATOR_RELAY_PORT"] = "orchestrator.service-proxy.relay-port",
+        ["ORCHESTRATOR_VOLUMES_DIR"] = "orchestrator.node-agent.volumes-dir",
         ["DOCKER_HOST"] = "orchestrator.node-agent.docker-endpoint",
     };
 
