@@ -122,22 +122,11 @@ public sealed class PodKind : ResourceKind<V1Pod>
         var containers = (obj["spec"]?["containers"] as JsonArray)?.Count ?? 0;
         var statuses = (obj["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         var ready = statuses.Count(s => s["ready"] is JsonValue v && v.TryGetValue<bool>(out var b) && b);
-        var restarts = statuses.Sum(s => s["restartCount"].GetLong() ?? 0);
-        return [obj.Name(), $"{ready}/{containers}", DisplayStatus(obj), restarts.ToString(System.Globalization.CultureInfo.InvariantCulture), Age(obj, now),
+        var (status, restarts) = PodPrinter.Print(obj);
+        return [obj.Name(), $"{ready}/{containers}", status, restarts.ToString(System.Globalization.CultureInfo.InvariantCulture), Age(obj, now),
             obj["status"].AsObjectOrNull().GetString("podIP") ?? "<none>", obj["spec"].AsObjectOrNull().GetString("nodeName") ?? "<none>"];
     }
 
-    /// <summary>The STATUS column kubectl shows: a waiting/terminated reason when there is one, else the phase.</summary>
-    public static string DisplayStatus(JsonObject pod)
-    {
-        if (pod.IsDeleting()) return "Terminating";
-        var status = pod["status"] as JsonObject;
-        var reason = status.GetString("reason") ?? status.GetString("phase") ?? "Pending";
-        foreach (var cs in (status?["containerStatuses"] as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            if (cs["state"]?["waiting"] is JsonObject w && w.GetString("reason") is { Length: > 0 } wr) reason = wr;
-            else if (cs["state"]?["terminated"] is JsonObject t && t.GetString("reason") is { Length: > 0 } tr) reason = tr;
-        }
-        return reason;
-    }
+    /// <summary>The STATUS column kubectl shows (<see cref="PodPrinter"/>).</summary>
+    public static string DisplayStatus(JsonObject pod) => PodPrinter.Print(pod).Status;
 }

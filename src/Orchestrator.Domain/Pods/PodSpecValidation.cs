@@ -41,7 +41,7 @@ public static class PodSpecValidation
             var hostPorts = new HashSet<(long, string)>();
             for (var i = 0; i < inits.Count; i++)
             {
-                foreach (var e in ValidateContainer(inits[i] as JsonObject, $"{path}.initContainers[{i}]", names, hostPorts)) yield return e;
+                foreach (var e in ValidateContainer(inits[i] as JsonObject, $"{path}.initContainers[{i}]", names, hostPorts, init: true)) yield return e;
             }
         }
 
@@ -71,7 +71,7 @@ public static class PodSpecValidation
         foreach (var e in VolumeValidation.Validate(spec, path)) yield return e;
     }
 
-    private static IEnumerable<FieldError> ValidateContainer(JsonObject? c, string path, HashSet<string> names, HashSet<(long, string)> hostPorts)
+    private static IEnumerable<FieldError> ValidateContainer(JsonObject? c, string path, HashSet<string> names, HashSet<(long, string)> hostPorts, bool init = false)
     {
         if (c is null)
         {
@@ -161,6 +161,12 @@ public static class PodSpecValidation
         foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
         {
             if (c[probe] is not JsonObject pr) continue;
+            if (init)
+            {
+                // Init containers run to completion: Kubernetes allows probes only on sidecars (restartPolicy Always), which are not supported here.
+                yield return FieldError.Forbidden($"{path}.{probe}", "may not be set for init containers without restartPolicy=Always");
+                continue;
+            }
             var handlers = new[] { "exec", "httpGet", "tcpSocket", "grpc" }.Count(h => pr[h] is not null);
             if (handlers == 0)
                 yield return FieldError.Required($"{path}.{probe}", "must specify a handler type");

@@ -63,18 +63,7 @@ internal sealed class PodLogsApi(ResourceStore store, LocalNode localNode, Actor
         var nodeName = (pod["spec"] as JsonObject).GetString("nodeName");
         if (string.IsNullOrEmpty(nodeName))
             throw new ApiErrorException(ApiError.BadRequest($"pod {name} does not have a host assigned"));
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.GetString("name") ?? "").ToList();
-        var container = query["container"].ToString();
-        if (string.IsNullOrEmpty(container))
-        {
-            if (containers.Count != 1)
-                throw new ApiErrorException(ApiError.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]"));
-            container = containers[0];
-        }
-        else if (!containers.Contains(container))
-        {
-            throw new ApiErrorException(ApiError.BadRequest($"container {container} is not valid for pod {name}"));
-        }
+        var container = PodContainerNames.Resolve(pod, name, query["container"].ToString());
 
         int? tail = tailLines is { } t ? (int)Math.Min(t, int.MaxValue) : null;
         var request = new PodLogRequest(ns, name, pod.Uid() ?? "", container, previous, follow, tail, timestamps);

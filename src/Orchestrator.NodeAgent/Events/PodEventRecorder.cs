@@ -51,7 +51,7 @@ public sealed class PodEventRecorder
             ["kind"] = pod.GetString("kind") ?? "Pod",
             ["metadata"] = new JsonObject { ["name"] = pod.Name(), ["namespace"] = pod.Namespace(), ["uid"] = pod.Uid() },
         };
-        var key = EventObject.KeyOf(involved, container is null ? null : $"spec.containers{{{container}}}", type, reason, message, Component, _nodeName);
+        var key = EventObject.KeyOf(involved, container is null ? null : FieldPath(pod, container), type, reason, message, Component, _nodeName);
         var write = _aggregator.Observe(key);
         var e = EventObject.Build(involved, key, write);
         if (!_writes.Post(() => Write(key, write, e)))
@@ -60,6 +60,13 @@ public sealed class PodEventRecorder
             if (dropped == 1 || dropped % 100 == 0)
                 _log.LogWarning("dropped event {Reason} of pod {Namespace}/{Pod}: too many event writes in flight ({Dropped} dropped so far)", reason, key.Namespace, pod.Name(), dropped);
         }
+    }
+
+    /// <summary><c>spec.initContainers{name}</c> for an init container, else <c>spec.containers{name}</c> (names are unique across both).</summary>
+    private static string FieldPath(JsonObject pod, string container)
+    {
+        var init = (pod["spec"]?["initContainers"] as JsonArray)?.OfType<JsonObject>().Any(c => c.GetString("name") == container) == true;
+        return init ? $"spec.initContainers{{{container}}}" : $"spec.containers{{{container}}}";
     }
 
     private async Task Write(EventKey key, EventWrite write, JsonObject e)

@@ -31,17 +31,23 @@ public sealed record ContainerObservation(
 /// </summary>
 public static class PodStatusBuilder
 {
-    public static JsonObject Build(JsonObject? currentStatus, string? podIp, string? hostIp, IReadOnlyList<ContainerObservation> containers, DateTimeOffset now)
+    /// <param name="initContainers">The init containers in spec order (none when null).</param>
+    /// <param name="initialized">Every init container ran to success (or the app containers ran already).</param>
+    public static JsonObject Build(JsonObject? currentStatus, string? podIp, string? hostIp, IReadOnlyList<ContainerObservation> containers, DateTimeOffset now,
+        IReadOnlyList<ContainerObservation>? initContainers = null, bool initialized = true)
     {
         ArgumentNullException.ThrowIfNull(containers);
-        var phase = Phase(podIp, containers);
-        var allReady = containers.Count > 0 && containers.All(c => IsRunning(c) && c.Ready);
+        var inits = initContainers ?? [];
+        var phase = Phase(podIp, containers, inits, initialized);
+        var allReady = initialized && containers.Count > 0 && containers.All(c => IsRunning(c) && c.Ready);
+        var incomplete = initialized ? null : $"containers with incomplete status: [{string.Join(' ', inits.Where(i => !InitSucceeded(i)).Select(i => i.Name))}]";
+        var unready = allReady ? null : $"containers with unready status: [{string.Join(' ', containers.Where(c => !(IsRunning(c) && c.Ready)).Select(c => c.Name))}]";
         var conditions = new JsonArray
         {
             Condition(currentStatus, "PodScheduled", true, now),
-            Condition(currentStatus, "Initialized", true, now),
-            Condition(currentStatus, "ContainersReady", allReady, now),
-            Condition(currentStatus, "Ready", allReady, now),
+            Condition(currentStatus, "Initialized", initialized, now, incomplete is null ? null : "ContainersNotInitialized", incomplete),
+            Condition(currentStatus, "ContainersReady", allReady, now, unready is null ? null : "ContainersNotReady", unready),
+            Condition(currentStatus, "Ready", allReady, now, unready is null ? null : "ContainersNotReady", unready),
         };
         var status = new JsonObject
         {
@@ -59,6 +65,7 @@ public static class PodStatusBuilder
             status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp });
         }
         status["startTime"] = currentStatus?["startTime"]?.DeepClone() ?? ObjectMeta.FormatTime(now);
+        if (inits.Count > 0) status["initContainerStatuses"] = new JsonArray(inits.Select(InitContainerStatusJson).ToArray<JsonNode?>());
         status["containerStatuses"] = new JsonArray(containers.Select(ContainerStatusJson).ToArray<JsonNode?>());
         return status;
     }
@@ -67,9 +74,12 @@ public static class PodStatusBuilder
     /// Pending until every container has run (or is held back after running), Running while any can
     /// still run, Succeeded/Failed once every container exited for good.
     /// </summary>
-    public static string Phase(string? podIp, IReadOnlyList<ContainerObservation> containers)
+    public static string Phase(string? podIp, IReadOnlyList<ContainerObservation> containers,
+        IReadOnlyList<ContainerObservation>? initContainers = null, bool initialized = true)
     {
         ArgumentNullException.ThrowIfNull(containers);
+        if (!initialized)
+            return (initContainers ?? []).Any(i => i.Terminal && !InitSucceeded(i)) ? "Failed" : "Pending";
         if (containers.Count > 0 && containers.All(c => c.Terminal))
             return containers.All(c => c.Current?.ExitCode == 0 && c.Current.Error is null) ? "Succeeded" : "Failed";
         if (podIp is not null && containers.Count > 0 && containers.All(HasRun)) return "Running";
@@ -79,22 +89,38 @@ public static class PodStatusBuilder
     private static bool HasRun(ContainerObservation c) =>
         c.Previous is not null || c.Current is { StartedAt: not null, Error: null } || c.Current is { State: ContainerState.Running } || c.Terminal;
 
+    /// <summary>An init container that ran to success and is not run again.</summary>
+    public static bool InitSucceeded(ContainerObservation init) =>
+        init.Terminal && init.WaitingReason is null && init.Current is { State: ContainerState.Exited, ExitCode: 0, Error: null };
+
     private static bool IsRunning(ContainerObservation c) => c.WaitingReason is null && c.Current is { State: ContainerState.Running };
 
-    private static JsonObject Condition(JsonObject? currentStatus, string type, bool value, DateTimeOffset now)
+    private static JsonObject Condition(JsonObject? currentStatus, string type, bool value, DateTimeOffset now, string? reason = null, string? message = null)
     {
         var text = value ? "True" : "False";
         var existing = (currentStatus?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.GetString("type") == type);
         var since = existing is not null && existing.GetString("status") == text && existing["lastTransitionTime"] is { } t
             ? t.DeepClone()
             : ObjectMeta.FormatTime(now);
-        return new JsonObject
+        var condition = new JsonObject
         {
             ["type"] = type,
             ["status"] = text,
             ["lastProbeTime"] = null,
             ["lastTransitionTime"] = since,
         };
+        if (reason is not null) condition["reason"] = reason;
+        if (message is not null) condition["message"] = message;
+        return condition;
+    }
+
+    /// <summary>An init container's status: as an app container's, ready once it succeeded, never started while it runs.</summary>
+    private static JsonObject InitContainerStatusJson(ContainerObservation c)
+    {
+        var status = ContainerStatusJson(c);
+        status["ready"] = InitSucceeded(c);
+        status["started"] = false;
+        return status;
     }
 
     private static JsonObject ContainerStatusJson(ContainerObservation c)

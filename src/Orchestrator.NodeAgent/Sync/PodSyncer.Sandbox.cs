@@ -103,6 +103,7 @@ public sealed partial class PodSyncer
     private async Task<List<ContainerStatus>> CreateAheadAsync(JsonObject pod, V1Pod typed, string sandboxId, PodMemory memory, CancellationToken ct)
     {
         var created = new List<ContainerStatus>();
+        if (typed.Spec.InitContainers is { Count: > 0 }) return created; // app containers wait for the init containers
         var identity = PodSpecMapping.Identity(pod);
         foreach (var container in typed.Spec.Containers)
         {

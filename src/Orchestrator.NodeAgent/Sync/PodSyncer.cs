@@ -43,7 +43,7 @@ public sealed record SyncOutcome(DateTimeOffset? WakeAt, bool Forget);
 /// Deletion: deletionTimestamp set -> stop app containers with the grace period -> remove the
 /// sandbox -> delete the pod with grace 0. Any other combination (e.g. a container of another uid)
 /// is removed as garbage.
-/// <para>The parts live in files of their own: PodSyncer.Volumes.cs, .Sandbox.cs, .Containers.cs, .Probes.cs,
+/// <para>The parts live in files of their own: PodSyncer.Volumes.cs, .Sandbox.cs, .Init.cs, .Containers.cs, .Probes.cs,
 /// .Termination.cs and .Status.cs.</para>
 /// </remarks>
 public sealed partial class PodSyncer
@@ -158,11 +158,18 @@ public sealed partial class PodSyncer
 
         var observations = new List<ContainerObservation>();
         var policy = PodSpecMapping.RestartPolicyOf(typed);
+        var init = sandbox is null
+            ? new InitProgress([.. (typed.Spec.InitContainers ?? []).Select(c => new ContainerObservation(c.Name, c.Image, null, null, "PodInitializing", null, false, false))], (typed.Spec.InitContainers ?? []).Count == 0, null)
+            : await SyncInitContainers(pod, typed, sandbox, apps, memory, policy, now, ct);
+        wake = Earliest(wake, init.Wake);
         foreach (var container in typed.Spec.Containers)
         {
-            if (sandbox is null)
+            if (sandbox is null || !init.Initialized)
             {
-                var (reason, message) = memory.SandboxError ?? ("ContainerCreating", "");
+                // Held back: by its sandbox (its error), else by init containers not done, else it is being created.
+                var (reason, message) = sandbox is null && memory.SandboxError is { } error ? error
+                    : !init.Initialized ? ("PodInitializing", "")
+                    : ("ContainerCreating", "");
                 observations.Add(new ContainerObservation(container.Name, container.Image, null, null, reason, message, false, false));
                 continue;
             }
@@ -173,7 +180,7 @@ public sealed partial class PodSyncer
         }
 
         if (_volumes is not null && PodVolumes.HasProjected(pod)) wake = Earliest(wake, now + _volumes.RefreshInterval);
-        await WriteStatusIfChanged(pod, ns, name, sandbox, observations, memory, ct);
+        await WriteStatusIfChanged(pod, ns, name, sandbox, observations, memory, ct, init.Observations, init.Initialized);
         return new SyncOutcome(wake, Forget: false);
     }
 

@@ -62,6 +62,16 @@ public class PodKindTests
     }
 
     [Theory]
+    [InlineData("livenessProbe")]
+    [InlineData("readinessProbe")]
+    [InlineData("startupProbe")]
+    public void Init_containers_may_not_have_probes(string probe)
+    {
+        var pod = PodWith("""[{"name":"c","image":"i"}]""", ""","initContainers":[{"name":"init","image":"i",""" + $"\"{probe}\"" + """:{"exec":{"command":["true"]}}}]""");
+        Assert.Equal($"spec.initContainers[0].{probe}: Forbidden: may not be set for init containers without restartPolicy=Always", Assert.Single(Errors(pod)).Message);
+    }
+
+    [Theory]
     [InlineData(0, "spec.containers[0].ports[0].containerPort: Required value")]
     [InlineData(70000, "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive")]
     [InlineData(-1, "spec.containers[0].ports[0].containerPort: Invalid value: -1: must be between 1 and 65535, inclusive")]

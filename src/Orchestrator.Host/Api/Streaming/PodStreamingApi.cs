@@ -140,17 +140,5 @@ internal sealed class PodStreamingApi(ResourceStore store, LocalNode localNode, 
             : throw new ApiErrorException(ApiError.BadRequest($"pod {name} does not have a host assigned"));
 
     /// <summary>The named container, or the only one; 400 as the API server answers otherwise.</summary>
-    private static string ContainerOf(JsonObject pod, string name, string container)
-    {
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.GetString("name") ?? "").ToList();
-        if (string.IsNullOrEmpty(container))
-        {
-            return containers.Count == 1
-                ? containers[0]
-                : throw new ApiErrorException(ApiError.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]"));
-        }
-        return containers.Contains(container)
-            ? container
-            : throw new ApiErrorException(ApiError.BadRequest($"container {container} is not valid for pod {name}"));
-    }
+    private static string ContainerOf(JsonObject pod, string name, string container) => PodContainerNames.Resolve(pod, name, container);
 }

@@ -69,6 +69,21 @@ internal sealed class SyncerHarness : IDisposable
         });
     }
 
+    /// <summary>Puts a pod as <see cref="AddPod"/> does, with init containers of these names (in this order).</summary>
+    public JsonObject AddPodWithInits(string name, string restartPolicy, params string[] inits)
+    {
+        var pod = (JsonObject)AddPod(name, restartPolicy).DeepClone();
+        pod["spec"]!["initContainers"] = new JsonArray([.. inits.Select(i => (JsonNode)new JsonObject { ["name"] = i, ["image"] = Image })]);
+        return Store.Put(PodKind.Instance, pod);
+    }
+
+    /// <summary>The pod's status of the init container <paramref name="init"/>.</summary>
+    public JsonObject InitStatus(string name, string init) =>
+        Pod(name)!["status"]!["initContainerStatuses"]!.AsArray().OfType<JsonObject>().Single(s => s["name"]!.GetValue<string>() == init);
+
+    /// <summary>The newest run of the pod's container <paramref name="container"/> on the engine; null when none.</summary>
+    public ContainerStatus? Run(string name, string container) => Apps(name).LastOrDefault(c => c.Name == container);
+
     public Task<SyncOutcome> Sync(string name) => Syncer.SyncAsync(Ns, name, CancellationToken.None);
 
     public JsonObject? Pod(string name) => Store.Find(PodKind.Instance, Ns, name);
