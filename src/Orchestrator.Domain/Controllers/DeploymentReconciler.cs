@@ -200,7 +200,8 @@ public static partial class DeploymentReconciler
         return (surge, Math.Min(unavailable, desired));
     }
 
-    private static int IntOrPercent(JsonNode? node, int total, bool roundUp, string fallback)
+    /// <summary>An int, or a percentage of <paramref name="total"/> rounded up or down (<paramref name="fallback"/> when absent).</summary>
+    public static int IntOrPercent(JsonNode? node, int total, bool roundUp, string fallback)
     {
         if (node.GetLong() is { } n) return (int)n;
         var text = node is JsonValue v && v.TryGetValue<string>(out var s) ? s : fallback;

@@ -57,14 +57,21 @@ public sealed class DeploymentKind : ResourceKind<V1Deployment>
         }
         if (strategy?["rollingUpdate"] is JsonObject rolling)
         {
-            var surge = IntOrPercent(rolling["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", out var surgeError);
-            var unavailable = IntOrPercent(rolling["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", out var unavailableError);
-            if (surgeError is not null) yield return surgeError;
-            if (unavailableError is not null) yield return unavailableError;
-            if (surge == 0 && unavailable == 0)
-            {
-                yield return new FieldError("spec.strategy.rollingUpdate.maxUnavailable", FieldErrorType.Invalid, "0: may not be 0 when `maxSurge` is 0");
-            }
+            foreach (var e in RollingUpdateErrors(rolling, "spec.strategy.rollingUpdate")) yield return e;
+        }
+    }
+
+    /// <summary>maxSurge and maxUnavailable of a rollingUpdate at <paramref name="path"/> (Deployments and DaemonSets): ints or percentages, not both 0.</summary>
+    public static IEnumerable<FieldError> RollingUpdateErrors(JsonObject rolling, string path)
+    {
+        ArgumentNullException.ThrowIfNull(rolling);
+        var surge = IntOrPercent(rolling["maxSurge"], path + ".maxSurge", out var surgeError);
+        var unavailable = IntOrPercent(rolling["maxUnavailable"], path + ".maxUnavailable", out var unavailableError);
+        if (surgeError is not null) yield return surgeError;
+        if (unavailableError is not null) yield return unavailableError;
+        if (surge == 0 && unavailable == 0)
+        {
+            yield return new FieldError(path + ".maxUnavailable", FieldErrorType.Invalid, "0: may not be 0 when `maxSurge` is 0");
         }
     }
 

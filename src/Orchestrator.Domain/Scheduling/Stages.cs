@@ -40,15 +40,21 @@ public sealed class NodeReadyFilter : IFilterStage
     }
 }
 
-/// <summary>A cordoned node (<c>spec.unschedulable</c>) takes no new pods.</summary>
+/// <summary>
+/// A cordoned node (<c>spec.unschedulable</c>) takes no new pods, but those that tolerate the
+/// <c>node.kubernetes.io/unschedulable:NoSchedule</c> taint (daemon pods), as in Kubernetes.
+/// </summary>
 public sealed class NodeUnschedulableFilter : IFilterStage
 {
     public const string Reason = "node(s) were unschedulable";
+    private static readonly Taint Cordon = new("node.kubernetes.io/unschedulable", null, Taint.NoSchedule);
     public string Name => "NodeUnschedulable";
 
     public bool Feasible(PodDemand pod, NodeState node, ICollection<string> reasons)
     {
         if (!node.Unschedulable) return true;
+        for (var i = 0; i < pod.Tolerations.Count; i++)
+            if (pod.Tolerations[i].Tolerates(Cordon)) return true;
         reasons.Add(Reason);
         return false;
     }
