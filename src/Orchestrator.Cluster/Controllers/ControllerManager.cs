@@ -6,16 +6,16 @@ namespace Orchestrator.Cluster.Controllers;
 /// <summary>The singleton that runs every controller as its child (as kube-controller-manager does).</summary>
 public sealed class ControllerManagerActor : ReceiveActor
 {
-    public ControllerManagerActor(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, JournalHealth journal)
+    public ControllerManagerActor(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, ClusterJournalHealth journal)
     {
         foreach (var (name, props) in ControllerProps(store, settings, time, members, journal)) Context.ActorOf(props, name);
     }
 
     /// <summary>The manager, run as a cluster singleton (see <c>ControlPlaneHosting.WithControllerManager</c>).</summary>
-    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, JournalHealth journal) =>
+    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, ClusterJournalHealth journal) =>
         Akka.Actor.Props.Create(() => new ControllerManagerActor(store, settings, time, members, journal));
 
-    public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, JournalHealth? journal = null)
+    public static IEnumerable<(string Name, Props Props)> ControllerProps(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, ClusterJournalHealth? journal = null)
     {
         yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
         yield return ("deployment", DeploymentController.Props(store, time));

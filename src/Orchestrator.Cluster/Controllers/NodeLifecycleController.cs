@@ -27,9 +27,11 @@ namespace Orchestrator.Cluster.Controllers;
 /// timeout runs from there even when the writes could only be made later (the Node's entity, or
 /// this controller itself, may have lived on the dead member and moved only once it was downed).
 /// <para>
-/// Silence counts only while this member's journal answered (<see cref="JournalHealth"/>) and this
-/// controller's view had caught up with it: after an outage every node has a full grace period to
-/// report again, counted once a consistent read found the view current. While the journal is unavailable, or
+/// Silence counts only while every member's journal answered (<see cref="ClusterJournalHealth"/>:
+/// this member's, and the outages the others reported of their own, since a member that lost its
+/// connection takes no heartbeats of the nodes it serves or whose entities it hosts) and this
+/// controller's view had caught up with its own: after an outage every node has a full grace period to
+/// report again, counted once a consistent read found the view current. While this member's journal is unavailable, or
 /// this member reaches no majority of the cluster, nothing is marked or evicted. When more than
 /// <c>unhealthy-zone-threshold</c> of the nodes are unhealthy at once, evictions are held: the
 /// affected nodes get the <c>EvictionHeld</c> condition and an <c>EvictionsHeld</c> event saying why.
@@ -50,7 +52,7 @@ public sealed class NodeLifecycleController : ControllerActor
 
     private readonly ControllerSettings _settings;
     private readonly Membership.MemberLiveness _members;
-    private readonly JournalHealth _journal;
+    private readonly ClusterJournalHealth _journal;
     private readonly Dictionary<string, JsonObject> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, JsonObject>> _podsByNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
@@ -64,7 +66,7 @@ public sealed class NodeLifecycleController : ControllerActor
 
     private sealed record ViewCheckFailed(DateTimeOffset OutageEnded, Exception Error);
 
-    public NodeLifecycleController(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, JournalHealth journal)
+    public NodeLifecycleController(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness members, ClusterJournalHealth journal)
         : base(store, [ObjectFilter.All(NodeKind.Instance.Kind), ObjectFilter.All(PodKind.Instance.Kind)], time)
     {
         _settings = settings;
@@ -83,10 +85,10 @@ public sealed class NodeLifecycleController : ControllerActor
         });
     }
 
-    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, JournalHealth? journal = null)
+    public static Props Props(IControllerStore store, ControllerSettings settings, TimeProvider time, Membership.MemberLiveness? members = null, ClusterJournalHealth? journal = null)
     {
         var liveness = members ?? Membership.MemberLiveness.None;
-        var health = journal ?? JournalHealth.AlwaysAvailable;
+        var health = journal ?? ClusterJournalHealth.LocalOnly(JournalHealth.AlwaysAvailable);
         return Akka.Actor.Props.Create(() => new NodeLifecycleController(store, settings, time, liveness, health));
     }
 
@@ -150,7 +152,7 @@ public sealed class NodeLifecycleController : ControllerActor
         if (!_nodes.TryGetValue(key, out var node)) return Task.CompletedTask;
         var now = Time.GetUtcNow();
         var (reachable, members) = _members.Reachability();
-        var cutOff = NodeDisruption.CutOff(new ControlPlaneView(_journal.Available, reachable, members));
+        var cutOff = NodeDisruption.CutOff(new ControlPlaneView(_journal.Local.Available, reachable, members));
         if (cutOff is not null)
         {
             // Cut off from the journal or the cluster: the silence it sees may be its own.
@@ -210,11 +212,12 @@ public sealed class NodeLifecycleController : ControllerActor
     /// ended came back, and the grace periods counted from then (<see cref="NodeDisruption.AsObserved"/>):
     /// the list waits until this member's index, from which this controller's informers are fed,
     /// has reached the journal's head. Without it, an index that lagged behind the journal after an
-    /// outage made every node look silent.
+    /// outage made every node look silent. Merged with the outages the other members reported
+    /// (<see cref="ClusterOutages.Merge"/>): this member's index was current through those.
     /// </summary>
     private IReadOnlyList<StoreOutage> ObservedOutages()
     {
-        var outages = _journal.Outages;
+        var outages = _journal.Local.Outages;
         if (outages.Count > 0 && outages[^1].End is { } end && _viewCurrent?.OutageEnded != end && _checkingViewAfter != end)
         {
             _checkingViewAfter = end;
@@ -222,7 +225,7 @@ public sealed class NodeLifecycleController : ControllerActor
             Store.List(ObjectFilter.All(NodeKind.Instance.Kind), Stopping)
                 .PipeTo(Self, success: _ => new ViewCurrent(end, time.GetUtcNow()), failure: e => new ViewCheckFailed(end, e));
         }
-        return NodeDisruption.AsObserved(outages, _viewCurrent);
+        return ClusterOutages.Merge(NodeDisruption.AsObserved(outages, _viewCurrent), _journal.Others);
     }
 
     /// <summary>The node's pods whose toleration of the unreachable taint (tainted since <paramref name="since"/>) is over; retries when the next one is due.</summary>

@@ -29,7 +29,7 @@ namespace Orchestrator.Cluster.Hosting;
 ///     .AddHocon(config, HoconAddMode.Prepend)
 ///     .WithSecretEncryption(keyring)            // the keys the journal serializer encrypts Secrets with
 ///     .WithJournalMigration(controlPlane)       // before any entity writes
-///     .WithJournalHealth(controlPlane)          // probes the journal: whether it answers, for node lifecycle
+///     .WithJournalHealth(controlPlane)          // probes the journal and gathers the other members' outages, for node lifecycle
 ///     .WithResourceRegions(controlPlane, time)  // a shard region per kind: one persistent entity per object
 ///     .WithResourceIndex(controlPlane)          // the journal-fed index lists and watches read
 ///     .WithMemberLiveness(time)                 // which members were downed, for node lifecycle
@@ -64,6 +64,7 @@ public static class ControlPlaneHosting
         services.AddSingleton<IControllerStore>(sp => new ResourceStoreControllerStore(sp.GetRequiredService<ResourceStore>()));
         services.AddSingleton<MemberLiveness>();
         services.AddSingleton(sp => new JournalHealth(sp.GetService<TimeProvider>() ?? TimeProvider.System, settings.JournalHealth.KeepOutages));
+        services.AddSingleton(sp => new ClusterJournalHealth(sp.GetRequiredService<JournalHealth>()));
         return services;
     }
 
@@ -99,7 +100,8 @@ public static class ControlPlaneHosting
     /// Probes this member's journal (<c>SELECT 1</c> on the journal plugin's connection every
     /// <c>orchestrator.journal-health.probe-interval</c>) into the registered
     /// <see cref="JournalHealth"/> until the actor system terminates; the entities report their
-    /// writes into it too.
+    /// writes into it too. Starts this member's <see cref="ClusterJournalHealth"/> peer, which
+    /// tells the other members of these outages and gathers theirs.
     /// </summary>
     public static AkkaConfigurationBuilder WithJournalHealth(this AkkaConfigurationBuilder akka, ControlPlaneSettings settings)
     {
@@ -109,6 +111,7 @@ public static class ControlPlaneHosting
         {
             var stop = new CancellationTokenSource();
             _ = resolver.GetService<JournalHealth>().RunProbe(JournalConfig(system).GetConfig("akka.persistence.journal.sql"), settings.JournalHealth, stop.Token);
+            system.ActorOf(resolver.GetService<ClusterJournalHealth>().PeerProps(settings.JournalHealth.ProbeInterval, resolver.GetService<TimeProvider>() ?? TimeProvider.System), ClusterJournalHealth.PeerName);
             system.RegisterOnTermination(() =>
             {
                 stop.Cancel();
@@ -183,7 +186,7 @@ public static class ControlPlaneHosting
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Enabled || !HasRole(akka, settings.Role)) return akka;
         return akka.WithSingleton<ControllerManagerActor>("controller-manager",
-            (_, _, resolver) => ControllerManagerActor.Props(resolver.GetService<IControllerStore>(), settings, time, resolver.GetService<MemberLiveness>(), resolver.GetService<JournalHealth>()),
+            (_, _, resolver) => ControllerManagerActor.Props(resolver.GetService<IControllerStore>(), settings, time, resolver.GetService<MemberLiveness>(), resolver.GetService<ClusterJournalHealth>()),
             new ClusterSingletonOptions { Role = settings.Role }, createProxyToo: false);
     }
 

@@ -54,6 +54,9 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         ["pod-stream-resized"] = typeof(Streams.PodStreamResized),
         ["pod-stream-ack"] = typeof(Streams.PodStreamAck),
         ["pod-stream-closed"] = typeof(Streams.PodStreamClosed),
+        // Wire messages: journal outages a member reports to the others (node lifecycle).
+        ["get-journal-outages"] = typeof(Journal.GetJournalOutages),
+        ["journal-outages"] = typeof(Journal.JournalOutages),
     };
 
     /// <summary>The prefix of the manifest of a journal event or snapshot whose Secret values are encrypted.</summary>

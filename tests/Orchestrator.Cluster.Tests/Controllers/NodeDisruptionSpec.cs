@@ -45,9 +45,10 @@ public sealed class NodeDisruptionSpec : TestKit
         _store.Put(NodeKind.Instance, node);
     }
 
-    private IActorRef Start(MemberLiveness? members = null, JournalHealth? journal = null)
+    private IActorRef Start(MemberLiveness? members = null, JournalHealth? journal = null, ClusterJournalHealth? cluster = null)
     {
-        var controller = Sys.ActorOf(NodeLifecycleController.Props(_store, _settings, _time, members, journal));
+        var health = cluster ?? (journal is null ? null : ClusterJournalHealth.LocalOnly(journal));
+        var controller = Sys.ActorOf(NodeLifecycleController.Props(_store, _settings, _time, members, health));
         AwaitCondition(() => _store.WatchCount("Node") > 0 && _store.WatchCount("Pod") > 0, Wait);
         // The lists were told to the controller before its watches opened: once it answers this,
         // it has seen every node's heartbeat at the current (fake) time.
@@ -101,6 +102,39 @@ public sealed class NodeDisruptionSpec : TestKit
         _time.Advance(TimeSpan.FromSeconds(6));
         AwaitAssert(() => Assert.False(HasPod("n2")), Wait);
         Assert.True(HasPod("n1") && HasPod("n3"));
+    }
+
+    [Fact]
+    public void Heartbeats_lost_while_another_member_had_no_journal_do_not_count_though_this_members_journal_answered()
+    {
+        var health = ClusterJournalHealth.LocalOnly(new JournalHealth(_time));
+        Nodes("n1", "n2");
+        Start(cluster: health);
+        var start = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromSeconds(3));
+        // Member b lost its connection to the journal: n2, whose agent talks to b, gets nothing through for 30 s.
+        health.Reported("b", new JournalOutages([new StoreOutage(start.AddSeconds(3), null)], _time.GetUtcNow()), _time.GetUtcNow());
+        for (var i = 0; i < 6; i++)
+        {
+            Heartbeat("n1");
+            _time.Advance(TimeSpan.FromSeconds(5));
+        }
+        Heartbeat("n1");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("True", Ready("n2"));
+
+        // b's journal is back at 33 s: n2 has a full grace from then, and is silent once it is over.
+        var back = _time.GetUtcNow();
+        health.Reported("b", new JournalOutages([new StoreOutage(start.AddSeconds(3), back)], back), back);
+        _time.Advance(TimeSpan.FromSeconds(7));
+        Heartbeat("n1");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("True", Ready("n2"));
+        lock (_store.Writes) Assert.DoesNotContain(_store.Writes, w => w.Contains("Node /n", StringComparison.Ordinal));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        AwaitAssert(() => Assert.Equal("Unknown", Ready("n2")), Wait);
+        Assert.Equal(ObjectMeta.FormatTime(back.AddSeconds(8)), PodHelpers.Condition(_store.Find("Node", "", "n2")!, "Ready").GetString("lastTransitionTime"));
+        Assert.Equal("True", Ready("n1"));
     }
 
     [Fact]

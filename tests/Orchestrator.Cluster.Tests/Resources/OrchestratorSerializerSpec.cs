@@ -31,6 +31,9 @@ public sealed class OrchestratorSerializerSpec : Akka.TestKit.Xunit2.TestKit
         yield return [new DeleteResource(key, new DeleteRequest("uid", "7", 0, "Foreground")), "delete-resource"];
         yield return [new BindPod(key, "node-a"), "bind-pod"];
         yield return [new ResourceReply(null, ApiError.Conflict(Domain.ConfigMaps.ConfigMapKind.Instance, "a", "stale")), "resource-reply"];
+        yield return [Journal.GetJournalOutages.Instance, "get-journal-outages"];
+        var at = DateTimeOffset.Parse("2026-01-02T03:04:05.678+00:00", System.Globalization.CultureInfo.InvariantCulture);
+        yield return [new Journal.JournalOutages([new(at, at.AddSeconds(30)), new(at.AddMinutes(1), null)], at.AddMinutes(2)), "journal-outages"];
     }
 
     [Theory]
