@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Orchestrator.TestSupport;
 using Xunit.Abstractions;
 
@@ -30,10 +29,8 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
     public async Task A_thirty_second_journal_outage_evicts_and_restarts_nothing_and_answers_writes_with_503()
     {
         await using var cluster = await TestCluster.CreateAsync();
-        var direct = new NpgsqlConnectionStringBuilder(cluster.Database.ConnectionString);
-        await using var relay = new TcpRelay(direct.Port);
-        var viaRelay = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
-        var env = new Dictionary<string, string> { ["ORCHESTRATOR_POSTGRES"] = viaRelay };
+        await using var relay = new TcpRelay(cluster.DatabasePort);
+        var env = new Dictionary<string, string> { ["ORCHESTRATOR_POSTGRES"] = cluster.ConnectionStringVia(relay) };
         var b = cluster.Launch(seed: null, environment: env);
         var a = cluster.Launch(seed: b, environment: env);
         var c = cluster.Launch(seed: b, environment: env);
@@ -45,11 +42,7 @@ public sealed class JournalBlipTests(ITestOutputHelper output)
             return new[] { a, b, c }.All(m => System.Text.RegularExpressions.Regex.IsMatch(nodes, $@"{m.NodeName}\s+Ready")) ? nodes : null;
         }, TimeSpan.FromSeconds(90), "three nodes Ready");
         (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(TestCluster.SleepingDeployment("steady", Replicas))}")).EnsureSuccess();
-        var before = await cluster.WaitForAsync(async () =>
-        {
-            var pods = await TestCluster.PodsAsync(a, "app=steady");
-            return pods.Count == Replicas && pods.All(p => TestCluster.Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null) ? pods : null;
-        }, TimeSpan.FromSeconds(180), "six pods Running");
+        var before = await cluster.WaitForRunningPodsAsync(a, "app=steady", Replicas);
         var identities = TestCluster.Identities(before);
 
         using var http = a.CreateHttpClient(timeout: TimeSpan.FromSeconds(30));

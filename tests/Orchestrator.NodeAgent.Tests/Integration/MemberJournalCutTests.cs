@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Npgsql;
 using Orchestrator.TestSupport;
 using Xunit.Abstractions;
 
@@ -28,23 +27,17 @@ public sealed class MemberJournalCutTests(ITestOutputHelper output)
     public async Task A_member_cut_off_from_the_journal_longer_than_the_grace_period_costs_no_node_and_no_pod()
     {
         await using var cluster = await TestCluster.CreateAsync();
-        var direct = new NpgsqlConnectionStringBuilder(cluster.Database.ConnectionString);
-        await using var relay = new TcpRelay(direct.Port);
-        var viaRelay = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+        await using var relay = new TcpRelay(cluster.DatabasePort);
         var b = cluster.Launch(seed: null);
         await TestCluster.WaitReadyAsync(b); // b is the oldest member: the controllers run there
-        var c = cluster.Launch(seed: b, environment: new Dictionary<string, string> { ["ORCHESTRATOR_POSTGRES"] = viaRelay });
+        var c = cluster.Launch(seed: b, environment: new Dictionary<string, string> { ["ORCHESTRATOR_POSTGRES"] = cluster.ConnectionStringVia(relay) });
         await TestCluster.WaitReadyAsync(c);
         var kubectl = TestCluster.KubectlFor(b);
         async Task<string> Nodes() => (await kubectl.RunAsync("get nodes --no-headers")).EnsureSuccess().Stdout;
         bool BothReady(string nodes) => new[] { b, c }.All(m => Regex.IsMatch(nodes, $@"{m.NodeName}\s+Ready\b"));
         await cluster.WaitForAsync(async () => await Nodes() is var nodes && BothReady(nodes) ? nodes : null, TimeSpan.FromSeconds(90), "both nodes Ready");
         (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(TestCluster.SleepingDeployment("steady", Replicas))}")).EnsureSuccess();
-        var before = await cluster.WaitForAsync(async () =>
-        {
-            var pods = await TestCluster.PodsAsync(b, "app=steady");
-            return pods.Count == Replicas && pods.All(p => TestCluster.Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null) ? pods : null;
-        }, TimeSpan.FromSeconds(180), "four pods Running");
+        var before = await cluster.WaitForRunningPodsAsync(b, "app=steady", Replicas);
         var identities = TestCluster.Identities(before);
         output.WriteLine($"pods on c's node: {before.Count(p => TestCluster.NodeOf(p) == c.NodeName)} of {Replicas}");
 

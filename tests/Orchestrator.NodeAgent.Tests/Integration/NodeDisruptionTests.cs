@@ -49,12 +49,8 @@ public sealed class NodeDisruptionTests(ITestOutputHelper output)
             return workers.All(m => System.Text.RegularExpressions.Regex.IsMatch(nodes, $@"{m.NodeName}\s+Ready")) ? nodes : null;
         }, TimeSpan.FromSeconds(120), "three worker nodes Ready");
         (await kubectl.RunAsync($"apply -f {await cluster.WriteManifestAsync(TestCluster.SleepingDeployment("spread", 6))}")).EnsureSuccess();
-        var before = await cluster.WaitForAsync(async () =>
-        {
-            var pods = await TestCluster.PodsAsync(control, "app=spread");
-            return pods.Count == 6 && pods.All(p => TestCluster.Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null)
-                   && workers.All(w => pods.Any(p => TestCluster.NodeOf(p) == w.NodeName)) ? pods : null;
-        }, TimeSpan.FromSeconds(180), "six pods Running, on every worker node");
+        var before = await cluster.WaitForRunningPodsAsync(control, "app=spread", 6,
+            pods => workers.All(w => pods.Any(p => TestCluster.NodeOf(p) == w.NodeName)), "six pods Running, on every worker node");
         var identities = TestCluster.Identities(before);
 
         var silent = workers.Take(2).ToArray();

@@ -69,6 +69,21 @@ public sealed class TestCluster : IAsyncDisposable
             tolerate: e => e is HttpRequestException or InvalidOperationException or TimeoutException or System.Text.Json.JsonException,
             detail: Outputs);
 
+    /// <summary>Waits until <paramref name="count"/> pods with <paramref name="labelSelector"/> are Running and none is deleting, and <paramref name="also"/> holds of them.</summary>
+    public Task<IReadOnlyList<JsonObject>> WaitForRunningPodsAsync(NodeProcess member, string labelSelector, int count, Func<IReadOnlyList<JsonObject>, bool>? also = null, string? what = null) =>
+        WaitForAsync(async () =>
+        {
+            var pods = await PodsAsync(member, labelSelector);
+            return pods.Count == count && pods.All(p => Phase(p) == "Running" && p["metadata"]?["deletionTimestamp"] is null) && (also?.Invoke(pods) ?? true) ? pods : null;
+        }, TimeSpan.FromSeconds(180), what ?? $"{count} pods {labelSelector} Running");
+
+    /// <summary>The cluster database's connection string through <paramref name="relay"/> (a <see cref="TcpRelay"/> in front of its PostgreSQL port).</summary>
+    public string ConnectionStringVia(TcpRelay relay) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+
+    /// <summary>The port of the cluster database's PostgreSQL server (what a <see cref="TcpRelay"/> forwards to).</summary>
+    public int DatabasePort => new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString).Port;
+
     /// <summary>The tail of every member's output, for failure messages.</summary>
     public string Outputs() => string.Join("\n", _members.Select(m =>
         $"--- member {m.NodeName} (api {m.ApiPort}, akka {m.AkkaPort}{(m.HasExited ? ", exited" : "")}) ---\n" + string.Join('\n', m.Output.Split('\n').TakeLast(60))));
