@@ -243,6 +243,12 @@ fi
 # --- wrk, for the service proxy benchmark (bench/Orchestrator.ServiceProxyBenchmarks) ------
 command -v wrk >/dev/null 2>&1 || apt_install wrk
 
+# --- Chromium and Prometheus, for the dashboard's browser tests and the metrics scrape test --
+# Debian's chromium (Playwright drives it by path; its own browser download cannot work here) and
+# Debian's prometheus (a real server scrapes a node's /metrics; the test starts its own).
+apt_install chromium prometheus
+log "chromium $(dpkg-query -W -f='${Version}' chromium), prometheus $(dpkg-query -W -f='${Version}' prometheus) ready"
+
 # --- The official Python client, for the client suite (OfficialPythonClientTests) ---------
 # Debian's python3-kubernetes and python3-pytest; the tests run them with /usr/bin/python3.
 apt_install python3-kubernetes python3-pytest

@@ -7,6 +7,8 @@ using Orchestrator.Domain.Resources;
 using Orchestrator.Host;
 using Orchestrator.Host.Api;
 using Orchestrator.Host.Configuration;
+using Orchestrator.Host.Dashboard;
+using Prometheus;
 using Orchestrator.NodeAgent.Hosting;
 
 // The Orchestrator node process: one member of the Akka.NET cluster running the control plane
@@ -42,6 +44,9 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = apiSettings.MaxBodyBytes;
 });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+// The dashboard's framework script (blazor.web.js) from the build's static web assets manifest, in
+// every environment (a published node has it under wwwroot instead, and no manifest).
+if (File.Exists(Path.Combine(AppContext.BaseDirectory, "orchestrator.staticwebassets.runtime.json"))) builder.WebHost.UseStaticWebAssets();
 var time = TimeProvider.System;
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton(apiSettings);
@@ -78,10 +83,19 @@ builder.Services.AddSingleton<PodLogsApi>();
 builder.Services.AddSingleton<NodeMembers>();
 builder.Services.AddSingleton<Orchestrator.Host.Api.Streaming.PodStreamingApi>(); // exec, attach, port-forward
 
+// The dashboard (docs/dashboard.md): Blazor components rendered on the server, updates pushed over the page's circuit.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddSingleton(sp => new Orchestrator.Host.Dashboard.DashboardSessions(time, apiSettings.DashboardIdleTimeout));
+builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, Orchestrator.Host.Dashboard.DashboardCircuits>();
+
 var app = builder.Build();
+app.UseMiddleware<Orchestrator.Host.Metrics.ApiMetrics>(); // requests by verb, resource and code, refusals included
 app.UseMiddleware<FairnessMiddleware>();        // per-client slots and refusal budgets, before anything reads a body
 app.UseMiddleware<BearerTokenAuthentication>();
+app.UseMiddleware<Orchestrator.Host.Dashboard.DashboardAuthentication>(); // the dashboard's session cookie on its own paths
 app.UseWebSockets(); // exec, attach and port-forward upgrade to WebSocket (after authentication)
+app.UseAntiforgery();
 
 app.MapGet("/healthz", () => "ok");
 app.MapGet("/livez", () => "ok");
@@ -106,6 +120,10 @@ app.MapMethods("/api/v1/namespaces/{ns}/pods/{name}/attach", ["GET", "POST"], (H
 app.MapMethods("/api/v1/namespaces/{ns}/pods/{name}/portforward", ["GET", "POST"], (HttpContext http, Orchestrator.Host.Api.Streaming.PodStreamingApi api, string ns, string name) => api.PortForward(http, ns, name));
 app.Map("/api/v1/{**path}", (HttpContext http, ResourceApi api, string? path) => api.Handle(http, "", path ?? ""));
 app.Map("/apis/{group}/v1/{**path}", (HttpContext http, ResourceApi api, string group, string? path) => api.Handle(http, group, path ?? ""));
+app.MapMetrics("/metrics"); // Prometheus text format (docs/metrics.md), behind the API's tokens
+app.MapDashboardLogin();
+app.MapStaticAssets();
+app.MapRazorComponents<Orchestrator.Host.Dashboard.Components.App>().AddInteractiveServerRenderMode();
 app.MapFallback((HttpContext http) => ResourceApi.WriteError(http, ApiError.NoSuchPath()));
 
 await app.RunAsync();

@@ -28,6 +28,14 @@ public static class RealParts
     public static string KubectlPath =>
         Environment.GetEnvironmentVariable("ORCHESTRATOR_TEST_KUBECTL") ?? "/usr/bin/kubectl";
 
+    /// <summary>The browser the dashboard tests drive (Debian's chromium).</summary>
+    public static string ChromiumPath =>
+        Environment.GetEnvironmentVariable("ORCHESTRATOR_TEST_CHROMIUM") ?? "/usr/bin/chromium";
+
+    /// <summary>Null when the chromium binary exists, otherwise why not.</summary>
+    public static string? ChromiumUnavailable =>
+        File.Exists(ChromiumPath) ? null : $"chromium not found at {ChromiumPath} (run scripts/setup.sh)";
+
     private static readonly Lazy<string?> DockerReason = new(() =>
     {
         if (!File.Exists(DockerSocket))
@@ -94,4 +102,10 @@ public sealed class KubectlFactAttribute : FactAttribute
 public sealed class ClusterFactAttribute : FactAttribute
 {
     public ClusterFactAttribute() => Skip = RealParts.SkipReason(RealParts.DockerUnavailable ?? RealParts.PostgresUnavailable);
+}
+
+/// <summary>A fact that drives the dashboard in a real headless Chromium against a node whose agent runs pods on Docker.</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute() => Skip = RealParts.SkipReason(RealParts.ChromiumUnavailable ?? RealParts.DockerUnavailable);
 }

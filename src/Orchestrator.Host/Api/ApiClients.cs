@@ -25,19 +25,24 @@ internal sealed class ApiClients(ApiSettings settings)
     {
         var header = http.Request.Headers.Authorization.ToString();
         const string prefix = "Bearer ";
-        if (header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            var presented = Encoding.UTF8.GetBytes(header[prefix.Length..].Trim());
-            if (_loopback is not null && CryptographicOperations.FixedTimeEquals(presented, _loopback))
-                return new ClientIdentity("loopback", Authenticated: true, Exempt: true);
-            var index = -1;
-            for (var i = 0; i < _tokens.Length; i++)
-            {
-                if (CryptographicOperations.FixedTimeEquals(presented, _tokens[i])) index = i;
-            }
-            if (index >= 0) return new ClientIdentity($"token:{index}", Authenticated: true, Exempt: false);
-        }
+        if (header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && Token(header[prefix.Length..]) is { } identity)
+            return identity;
         return new ClientIdentity("ip:" + Address(http.Connection.RemoteIpAddress), Authenticated: false, Exempt: false);
+    }
+
+    /// <summary>The client a presented token stands for (compared in constant time); null when the API accepts no such token.</summary>
+    public ClientIdentity? Token(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var presented = Encoding.UTF8.GetBytes(token.Trim());
+        if (_loopback is not null && CryptographicOperations.FixedTimeEquals(presented, _loopback))
+            return new ClientIdentity("loopback", Authenticated: true, Exempt: true);
+        var index = -1;
+        for (var i = 0; i < _tokens.Length; i++)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, _tokens[i])) index = i;
+        }
+        return index >= 0 ? new ClientIdentity($"token:{index}", Authenticated: true, Exempt: false) : null;
     }
 
     private static string Address(IPAddress? address) => address switch

@@ -9,12 +9,14 @@ namespace Orchestrator.Host.Api;
 /// logged (<see cref="ApiClients"/>); a missing or wrong token gets a 401 <c>Status</c>. The health
 /// endpoints (<c>/healthz</c>, <c>/livez</c>, <c>/readyz</c>: "ok" or 503, nothing else) are open, as
 /// Kubernetes' <c>system:public-info-viewer</c> role opens them, so a container healthcheck needs no token.
+/// The dashboard's paths are guarded by its session instead (<see cref="Dashboard.DashboardAuthentication"/>).
 /// </summary>
 internal sealed class BearerTokenAuthentication(RequestDelegate next, ApiSettings settings, ApiClients clients)
 {
     public async Task InvokeAsync(HttpContext http)
     {
-        if (!settings.RequiresToken || IsHealthEndpoint(http.Request.Path) || clients.Identify(http).Authenticated)
+        if (!settings.RequiresToken || IsHealthEndpoint(http.Request.Path) || Dashboard.DashboardAuthentication.Owns(http.Request.Path)
+            || clients.Identify(http).Authenticated)
         {
             await next(http);
             return;

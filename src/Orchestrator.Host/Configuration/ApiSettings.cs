@@ -17,6 +17,9 @@ namespace Orchestrator.Host.Configuration;
 public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBytes, IReadOnlySet<string> Tokens, bool Tls, string? TlsCertFile, string? TlsKeyFile,
     string? LoopbackToken = null, FairnessLimits? Fairness = null)
 {
+    /// <summary>How long a dashboard session lasts unused (<c>orchestrator.api.dashboard.session-idle-timeout</c>).</summary>
+    public TimeSpan DashboardIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     public bool RequiresToken => Tokens.Count > 0;
 
     public string Scheme => Tls ? "https" : "http";
@@ -53,7 +56,16 @@ public sealed record ApiSettings(IPAddress BindAddress, int Port, long MaxBodyBy
             api.GetString("tls-cert-file", "") is { Length: > 0 } cert ? cert : null,
             api.GetString("tls-key-file", "") is { Length: > 0 } key ? key : null,
             api.GetString("loopback-token", "") is { Length: > 0 } loopback ? loopback : null,
-            ReadFairness(api.GetConfig("fairness")));
+            ReadFairness(api.GetConfig("fairness")))
+        {
+            DashboardIdleTimeout = ReadIdleTimeout(api),
+        };
+    }
+
+    private static TimeSpan ReadIdleTimeout(Config api)
+    {
+        var idle = api.GetTimeSpan("dashboard.session-idle-timeout", TimeSpan.FromMinutes(30), allowInfinite: false);
+        return idle > TimeSpan.Zero ? idle : throw new ConfigurationException($"orchestrator.api.dashboard.session-idle-timeout must be a positive duration, not {idle}");
     }
 
     private static FairnessLimits? ReadFairness(Config? fairness)
