@@ -50,7 +50,11 @@ public sealed class DashboardFixture : IAsyncLifetime
         await page.GotoAsync(path);
         await page.GetByLabel("Bearer token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Live(page);
     }
+
+    /// <summary>Waits until the page's live connection runs: before it, the prerendered page does not answer clicks.</summary>
+    public static Task Live(IPage page) => Assertions.Expect(page.Locator("main[data-live='on']")).ToBeVisibleAsync();
 
     /// <summary>Saves a screenshot of the page into docs/screenshots when ORCHESTRATOR_SCREENSHOTS names the repository.</summary>
     public static async Task Screenshot(IPage page, string name)

@@ -25,7 +25,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     public async Task A_wrong_token_is_refused_and_the_right_one_opens_the_overview()
     {
         var page = await fixture.NewPage();
-        var response = await page.GotoAsync("/dashboard/pods");
+        await page.GotoAsync("/dashboard/pods");
         Assert.EndsWith("/dashboard/login?return=%2Fdashboard%2Fpods", page.Url, StringComparison.Ordinal);
 
         await DashboardFixture.LogIn(page, "not-the-token", "/dashboard/pods");
@@ -34,8 +34,10 @@ public sealed class DashboardTests(DashboardFixture fixture)
 
         await page.GetByLabel("Bearer token").FillAsync(DashboardFixture.Token);
         await page.Keyboard.PressAsync("Enter"); // the form works from the keyboard
+        await DashboardFixture.Live(page);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Pods", Level = 1 })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.Locator("#nodes-ready")).ToContainTextAsync("1 / 1");
         await DashboardFixture.Screenshot(page, "overview");
 
