@@ -15,7 +15,7 @@ namespace Orchestrator.Host.Tests.Dashboard;
 public sealed class DashboardTests(DashboardFixture fixture)
 {
     private static string Deployment(string name, int replicas) => """
-        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"NAME","namespace":"default"},
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"NAME","namespace":"default","labels":{"app":"NAME"}},
          "spec":{"replicas":REPLICAS,"selector":{"matchLabels":{"app":"NAME"}},
                  "template":{"metadata":{"labels":{"app":"NAME"}},"spec":{"terminationGracePeriodSeconds":1,"containers":[{"name":"main","image":"orchestrator/busybox:v2",
                    "command":["sh","-c","i=0; while true; do echo line $i of NAME; i=$((i+1)); sleep 1; done"]}]}}}}
