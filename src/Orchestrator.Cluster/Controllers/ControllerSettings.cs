@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Orchestrator.Domain.Controllers;
+using Orchestrator.Domain.Jobs;
 
 namespace Orchestrator.Cluster.Controllers;
 
@@ -39,6 +40,7 @@ public sealed record ControllerSettings(
             NodeEvictionRate = config.GetDouble("node-eviction-rate", 0.1),
             NodeEvictionBurst = config.GetInt("node-eviction-burst", 1),
             Disruption = new DisruptionSettings(config.GetDouble("unhealthy-zone-threshold", 0.55), config.GetInt("disruption-min-unhealthy-nodes", 2)),
+            JobBackoff = new JobBackoff(config.GetTimeSpan("job-backoff-base", TimeSpan.FromSeconds(10)), config.GetTimeSpan("job-backoff-max", TimeSpan.FromMinutes(6))),
         };
     }
 
@@ -50,6 +52,9 @@ public sealed record ControllerSettings(
 
     /// <summary>When so many nodes are unhealthy that evictions stop (Kubernetes' unhealthyZoneThreshold).</summary>
     public DisruptionSettings Disruption { get; init; } = DisruptionSettings.Default;
+
+    /// <summary>How long a Job waits before it makes a pod again after failures (doubling per failure, capped).</summary>
+    public JobBackoff JobBackoff { get; init; } = JobBackoff.Default;
 
     /// <summary>How old a ClusterIP/NodePort allocation without its Service must be before the repair loop frees it.</summary>
     public TimeSpan AllocationRepairGrace { get; init; } = TimeSpan.FromMinutes(1);

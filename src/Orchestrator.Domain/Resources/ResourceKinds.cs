@@ -4,6 +4,7 @@ using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.Endpoints;
 using Orchestrator.Domain.EndpointSlices;
 using Orchestrator.Domain.Events;
+using Orchestrator.Domain.Jobs;
 using Orchestrator.Domain.Namespaces;
 using Orchestrator.Domain.Nodes;
 using Orchestrator.Domain.Pods;
@@ -22,6 +23,7 @@ public static class ResourceKinds
         NamespaceKind.Instance, NodeKind.Instance, PodKind.Instance, ServiceKind.Instance, ConfigMapKind.Instance,
         SecretKind.Instance, EventKind.Instance, ReplicaSetKind.Instance, DeploymentKind.Instance, EndpointsKind.Instance,
         EndpointSliceKind.Instance, ServiceAllocationKind.Instance, DaemonSetKind.Instance,
+        JobKind.Instance,
     ];
 
     /// <summary>The kinds clients see: <see cref="All"/> without the internal ones.</summary>

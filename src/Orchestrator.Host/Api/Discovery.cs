@@ -58,7 +58,7 @@ internal static class Discovery
                 ["verbs"] = new JsonArray(kind.Verbs.Select(v => (JsonNode)v).ToArray()),
             };
             if (kind.ShortNames.Count > 0) main["shortNames"] = new JsonArray(kind.ShortNames.Select(s => (JsonNode)s).ToArray());
-            if (kind.Group == "apps") main["categories"] = new JsonArray("all");
+            if (kind.Group is "apps" or "batch") main["categories"] = new JsonArray("all");
             if (kind.Kind is "Pod" or "Service") main["categories"] = new JsonArray("all");
             resources.Add(main);
             if (kind.HasStatusSubresource) resources.Add(Sub(kind, "status", kind.Kind, ["get", "patch", "update"]));
