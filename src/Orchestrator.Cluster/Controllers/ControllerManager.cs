@@ -21,6 +21,7 @@ public sealed class ControllerManagerActor : ReceiveActor
         yield return ("deployment", DeploymentController.Props(store, time));
         yield return ("daemonset", DaemonSetController.Props(store, settings, time));
         yield return ("job", JobController.Props(store, settings, time));
+        yield return ("cronjob", CronJobController.Props(store, time));
         yield return ("garbage-collector", GarbageCollector.Props(store));
         yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members, journal));
         yield return ("namespace", NamespaceController.Props(store));

@@ -1,4 +1,5 @@
 using Orchestrator.Domain.ConfigMaps;
+using Orchestrator.Domain.CronJobs;
 using Orchestrator.Domain.DaemonSets;
 using Orchestrator.Domain.Deployments;
 using Orchestrator.Domain.Endpoints;
@@ -23,7 +24,7 @@ public static class ResourceKinds
         NamespaceKind.Instance, NodeKind.Instance, PodKind.Instance, ServiceKind.Instance, ConfigMapKind.Instance,
         SecretKind.Instance, EventKind.Instance, ReplicaSetKind.Instance, DeploymentKind.Instance, EndpointsKind.Instance,
         EndpointSliceKind.Instance, ServiceAllocationKind.Instance, DaemonSetKind.Instance,
-        JobKind.Instance,
+        JobKind.Instance, CronJobKind.Instance,
     ];
 
     /// <summary>The kinds clients see: <see cref="All"/> without the internal ones.</summary>

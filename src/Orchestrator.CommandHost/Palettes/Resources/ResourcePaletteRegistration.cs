@@ -8,7 +8,7 @@ public static class ResourcePaletteRegistration
 {
     /// <summary>
     /// Registers <c>node</c>, <c>pod</c>, <c>deploy</c>, <c>rollout</c>, <c>svc</c>, <c>config</c>,
-    /// <c>secret</c> and <c>resource</c>. They need the node's <c>ResourceStore</c>, <c>TimeProvider</c>
+    /// <c>secret</c>, <c>job</c>, <c>cronjob</c> and <c>resource</c>. They need the node's <c>ResourceStore</c>, <c>TimeProvider</c>
     /// and <c>ActorSystem</c> in DI; call next to <c>AddCommandHost()</c>.
     /// </summary>
     public static IServiceCollection AddOrchestratorPalettes(this IServiceCollection services)
@@ -21,6 +21,8 @@ public static class ResourcePaletteRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandPalette, ServicePalette>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandPalette, ConfigMapPalette>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandPalette, SecretPalette>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandPalette, JobPalette>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandPalette, CronJobPalette>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandPalette, ManifestPalette>());
         return services;
     }
