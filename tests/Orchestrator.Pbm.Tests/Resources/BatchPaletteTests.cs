@@ -50,7 +50,7 @@ public sealed class BatchPaletteTests(OrchestratorNode fixture, ITestOutputHelpe
         Assert.Matches(@"(?m)^Parallelism:\s+2$", job);
         Assert.Matches(@"(?m)^Completions:\s+3$", job);
         Assert.Matches(@"(?m)^Backoff Limit:\s+4$", job);
-        Assert.Matches(@"(?m)^  main:\s+busybox:1$", job);
+        Assert.Matches(@"(?m)^\s+main:\s+busybox:1$", job);
 
         var cronJobs = Lines((await PbmOk("cronjob", "list", "-n", ns)).StandardOutput);
         Assert.Matches(@"^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$", cronJobs[0]);
