@@ -21,6 +21,7 @@ public sealed record VolumeMount(string HostPath, string ContainerPath, bool Rea
 /// <param name="Labels">Extra labels; the runtime's <see cref="ContainerLabels"/> win over these.</param>
 /// <param name="RestartCount">How many times this container was restarted before (0 for the first run).</param>
 /// <param name="Mounts">The pod volumes it mounts, in order.</param>
+/// <param name="CpuShares">The container's CPU weight against the others (1024 per requested CPU, 2 without a request, as kubelet sets it); null for the engine's default.</param>
 public sealed record ContainerConfig(
     string Name,
     string Image,
@@ -32,7 +33,8 @@ public sealed record ContainerConfig(
     long? MemoryLimitBytes = null,
     IReadOnlyDictionary<string, string>? Labels = null,
     int RestartCount = 0,
-    IReadOnlyList<VolumeMount>? Mounts = null);
+    IReadOnlyList<VolumeMount>? Mounts = null,
+    long? CpuShares = null);
 
 /// <summary>Whether a container is a pod's sandbox or one of its containers.</summary>
 public enum ContainerKind

@@ -55,6 +55,7 @@ public sealed partial class DockerContainerRuntime
                 IpcMode = $"container:{sandboxId}",
                 Init = true,
                 NanoCPUs = (config.CpuLimitMillicores ?? 0) * 1_000_000,
+                CPUShares = config.CpuShares ?? 0,
                 Memory = memory,
                 // No swap beyond the limit, as in Kubernetes.
                 MemorySwap = memory,

@@ -31,7 +31,8 @@ public sealed class PodKind : ResourceKind<V1Pod>
             spec["terminationGracePeriodSeconds"] ??= 30;
             spec["dnsPolicy"] ??= "ClusterFirst";
             spec["schedulerName"] ??= "default-scheduler";
-            if (spec["containers"] is JsonArray containers)
+            PodResources.DefaultRequests(spec);
+            foreach (var containers in new[] { spec["containers"], spec["initContainers"] }.OfType<JsonArray>())
             {
                 foreach (var c in containers.OfType<JsonObject>())
                 {
@@ -82,29 +83,8 @@ public sealed class PodKind : ResourceKind<V1Pod>
         return copy;
     }
 
-    /// <summary>Guaranteed when every container has equal cpu and memory requests and limits; BestEffort when none has any.</summary>
-    public static string QosClass(JsonObject pod)
-    {
-        var containers = (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        var any = false;
-        var guaranteed = containers.Count > 0;
-        foreach (var c in containers)
-        {
-            var limits = ObjectMeta.StringMap(c["resources"]?["limits"]);
-            var requests = ObjectMeta.StringMap(c["resources"]?["requests"]);
-            any |= limits.Count > 0 || requests.Count > 0;
-            foreach (var r in new[] { "cpu", "memory" })
-            {
-                if (!limits.TryGetValue(r, out var l)) { guaranteed = false; continue; }
-                if (requests.TryGetValue(r, out var q) && !SameQuantity(q, l)) guaranteed = false;
-            }
-        }
-        return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
-    }
-
-    /// <summary>"1" and "1000m" are the same cpu, "1Gi" and "1073741824" the same memory.</summary>
-    private static bool SameQuantity(string a, string b) =>
-        a == b || (Quantities.TryParse(a, out var x) && Quantities.TryParse(b, out var y) && x == y);
+    /// <summary>The pod's QoS class (<see cref="PodResources.QosClass"/>).</summary>
+    public static string QosClass(JsonObject pod) => PodResources.QosClass(pod);
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [

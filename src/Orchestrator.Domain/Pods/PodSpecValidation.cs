@@ -138,25 +138,7 @@ public static class PodSpecValidation
         }
         if (c["resources"] is JsonObject resources)
         {
-            foreach (var section in new[] { "limits", "requests" })
-            {
-                if (resources[section] is not JsonObject values) continue;
-                foreach (var (resource, value) in values)
-                {
-                    var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value?.ToJsonString() ?? "";
-                    string? error = null;
-                    try
-                    {
-                        if (Quantities.Parse(text) < 0) error = "must be greater than or equal to 0";
-                    }
-                    catch (FormatException e)
-                    {
-                        error = e.Message;
-                    }
-                    if (error is not null)
-                        yield return FieldError.Invalid($"{path}.resources.{section}[{resource}]", text, error);
-                }
-            }
+            foreach (var e in ResourceValidation.Validate(resources, $"{path}.resources")) yield return e;
         }
         foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
         {

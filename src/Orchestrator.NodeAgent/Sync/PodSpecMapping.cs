@@ -154,13 +154,17 @@ public static class PodSpecMapping
             env = Domain.Services.ServiceEnvironment.Merge(own, serviceEnvironment).Select(v => new EnvVar(v.Key, v.Value)).ToList();
         }
         var limits = container.Resources?.Limits;
+        var requests = container.Resources?.Requests;
         long? cpu = null, memory = null;
+        long requestedCpu = 0;
         try
         {
             if (limits is not null && limits.TryGetValue("cpu", out var cpuQuantity))
                 cpu = (long)Math.Ceiling(cpuQuantity.ToDecimal() * 1000m);
             if (limits is not null && limits.TryGetValue("memory", out var memoryQuantity))
                 memory = memoryQuantity.ToInt64();
+            // The request weighs the container's CPU time (a limit without a request is its request, as the API defaults it).
+            requestedCpu = requests is not null && requests.TryGetValue("cpu", out var cpuRequest) ? (long)Math.Ceiling(cpuRequest.ToDecimal() * 1000m) : cpu ?? 0;
         }
         catch (FormatException e)
         {
@@ -176,7 +180,8 @@ public static class PodSpecMapping
             cpu is > 0 ? cpu : null,
             memory is > 0 ? memory : null,
             pod.Labels(),
-            restartCount);
+            restartCount,
+            CpuShares: Domain.Pods.PodResources.CpuShares(requestedCpu));
     }
 
     private static string? Lookup(JsonObject pod, string kind, string name, string key, bool? optional, IReadOnlyDictionary<EnvSource, JsonObject> sources)

@@ -35,6 +35,18 @@ public sealed class PodSpecMappingTests
         Assert.Equal(64L * 1024 * 1024, config.MemoryLimitBytes);
         Assert.Equal("web", config.Labels!["app"]);
         Assert.Equal(2, config.RestartCount);
+        Assert.Equal(512, config.CpuShares); // no cpu request: the limit is the request
+    }
+
+    [Theory]
+    [InlineData("{`requests`:{`cpu`:`250m`},`limits`:{`cpu`:`1`}}", 256)]
+    [InlineData("{`requests`:{`memory`:`8Mi`}}", 2)]
+    [InlineData("{}", 2)]
+    public void The_cpu_request_gives_the_cpu_shares(string resources, long shares)
+    {
+        var pod = Pod("[{`name`:`app`,`image`:`i:1`,`resources`:" + resources + "}]");
+        var config = PodSpecMapping.ContainerConfigFor(pod, PodKind.Typed(pod).Spec.Containers[0], new Dictionary<EnvSource, JsonObject>(), null, 0);
+        Assert.Equal(shares, config.CpuShares);
     }
 
     [Fact]

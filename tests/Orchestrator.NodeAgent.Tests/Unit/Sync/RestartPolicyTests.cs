@@ -55,6 +55,24 @@ public sealed class RestartPolicyTests : IDisposable
         Assert.Equal("Completed", _h.ContainerStatus("always")["lastState"]!["terminated"]!["reason"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_container_killed_over_its_memory_limit_shows_OOMKilled_in_its_last_state_and_is_restarted()
+    {
+        var first = await RunningPod("hog", "Always");
+        _h.Runtime.Exit(first.Id, 137, oomKilled: true);
+
+        await _h.Sync("hog");
+        Assert.Equal("CrashLoopBackOff", _h.WaitingReason("hog"));
+        var last = _h.ContainerStatus("hog")["lastState"]!["terminated"]!;
+        Assert.Equal("OOMKilled", last["reason"]!.GetValue<string>());
+        Assert.Equal(137, last["exitCode"]!.GetValue<int>());
+
+        _h.Time.Advance(TimeSpan.FromSeconds(10));
+        await _h.Sync("hog");
+        Assert.Equal(ContainerState.Running, _h.Current("hog").State);
+        Assert.Equal("OOMKilled", _h.ContainerStatus("hog")["lastState"]!["terminated"]!["reason"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("OnFailure", 0, "Succeeded")]
     [InlineData("Never", 0, "Succeeded")]
