@@ -98,11 +98,11 @@ public sealed partial class PodSyncer
         catch (ContainerConfigException e)
         {
             _events.Warning(pod, container.Name, "Failed", $"Error: {e.Message}");
-            return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
+            return ConfigError(e.Message);
         }
         catch (Domain.Volumes.VolumeSetupException e)
         {
-            return FailedStart(ContainerConfigException.Reason, e.Message, shortWake: false);
+            return ConfigError(e.Message);
         }
         string id;
         try
@@ -122,6 +122,13 @@ public sealed partial class PodSyncer
         timeline?.Mark("started:" + container.Name, _time.GetUtcNow());
         return AfterStart(container, started, previous);
 
+        // Not backed off: the ConfigMap or Secret may be created any moment, and the container starts within ConfigRetry then, as kubelet's does.
+        (ContainerObservation, DateTimeOffset?) ConfigError(string message)
+        {
+            _log.LogInformation("pod {Pod} container {Container}: {Reason}: {Message}", $"{pod.Namespace()}/{pod.Name()}", container.Name, ContainerConfigException.Reason, message);
+            return (Waiting(ContainerConfigException.Reason, message), now + ConfigRetry);
+        }
+
         (ContainerObservation, DateTimeOffset?) FailedStart(string reason, string message, bool shortWake)
         {
             memory.StartBackoff = _backoff.AfterExit(memory.StartBackoff, now, now);
@@ -132,6 +139,9 @@ public sealed partial class PodSyncer
             return (Waiting(reason, message), wake);
         }
     }
+
+    /// <summary>How soon a container whose ConfigMap, Secret or key is missing is tried again.</summary>
+    private static readonly TimeSpan ConfigRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>Makes the container's image present, with Pulling and Pulled events as kubelet records them.</summary>
     private async Task EnsureImage(JsonObject pod, V1Container container, CancellationToken ct)

@@ -35,6 +35,36 @@ public sealed class StartFailureTests : IDisposable
         Assert.Null(_h.WaitingReason("pull"));
     }
 
+    [Theory]
+    [InlineData("configMapKeyRef", "ConfigMap", "configmap \"cfg\" not found")]
+    [InlineData("secretKeyRef", "Secret", "secret \"cfg\" not found")]
+    public async Task A_missing_object_of_an_env_reference_is_CreateContainerConfigError_until_it_appears(string reference, string kind, string message)
+    {
+        _h.AddPod("env", container: new JsonObject
+        {
+            ["env"] = new JsonArray(new JsonObject { ["name"] = "V", ["valueFrom"] = new JsonObject { [reference] = new JsonObject { ["name"] = "cfg", ["key"] = "k" } } }),
+        });
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var outcome = await _h.Sync("env");
+            Assert.Equal("CreateContainerConfigError", _h.WaitingReason("env"));
+            Assert.Equal(message, WaitingMessage("env"));
+            Assert.Equal(_h.Time.GetUtcNow() + TimeSpan.FromSeconds(2), outcome.WakeAt); // no growing backoff
+            Assert.Empty(_h.Apps("env"));
+            _h.Time.Advance(TimeSpan.FromSeconds(2));
+        }
+
+        Domain.Resources.ResourceKind objectKind = kind == "Secret" ? Domain.Secrets.SecretKind.Instance : Domain.ConfigMaps.ConfigMapKind.Instance;
+        _h.Store.Put(objectKind, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "cfg", ["namespace"] = SyncerHarness.Ns },
+            ["data"] = new JsonObject { ["k"] = kind == "Secret" ? Convert.ToBase64String("v"u8.ToArray()) : "v" },
+        });
+        await _h.Sync("env");
+        Assert.Equal(ContainerState.Running, _h.Current("env").State);
+        Assert.Null(_h.WaitingReason("env"));
+    }
+
     [Fact]
     public async Task An_engine_that_refuses_the_container_is_CreateContainerError()
     {
