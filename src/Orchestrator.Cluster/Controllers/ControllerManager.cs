@@ -20,6 +20,7 @@ public sealed class ControllerManagerActor : ReceiveActor
         yield return ("replicaset", ReplicaSetController.Props(store, settings, time));
         yield return ("deployment", DeploymentController.Props(store, time));
         yield return ("daemonset", DaemonSetController.Props(store, settings, time));
+        yield return ("statefulset", StatefulSetController.Props(store, settings, time));
         yield return ("job", JobController.Props(store, settings, time));
         yield return ("cronjob", CronJobController.Props(store, time));
         yield return ("garbage-collector", GarbageCollector.Props(store));

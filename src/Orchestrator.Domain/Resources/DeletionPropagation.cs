@@ -26,7 +26,7 @@ public static class DeletionPropagation
     /// and expire on their own), nor are the cluster-scoped Nodes and Namespaces.
     /// </summary>
     public static readonly IReadOnlySet<string> CollectedKinds = new HashSet<string>(
-        ["Deployment", "ReplicaSet", "DaemonSet", "Pod", "Service", "ConfigMap", "Secret", "Job", "CronJob"], StringComparer.Ordinal);
+        ["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Pod", "Service", "ConfigMap", "Secret", "Job", "CronJob"], StringComparer.Ordinal);
 
     /// <summary>The object's finalizers after a delete with <paramref name="policy"/>.</summary>
     public static IReadOnlyList<string> Finalizers(ResourceKind kind, IReadOnlyList<string> current, string? policy)

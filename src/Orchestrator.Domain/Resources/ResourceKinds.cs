@@ -13,6 +13,7 @@ using Orchestrator.Domain.ReplicaSets;
 using Orchestrator.Domain.Secrets;
 using Orchestrator.Domain.ServiceAllocations;
 using Orchestrator.Domain.Services;
+using Orchestrator.Domain.StatefulSets;
 
 namespace Orchestrator.Domain.Resources;
 
@@ -23,7 +24,7 @@ public static class ResourceKinds
     [
         NamespaceKind.Instance, NodeKind.Instance, PodKind.Instance, ServiceKind.Instance, ConfigMapKind.Instance,
         SecretKind.Instance, EventKind.Instance, ReplicaSetKind.Instance, DeploymentKind.Instance, EndpointsKind.Instance,
-        EndpointSliceKind.Instance, ServiceAllocationKind.Instance, DaemonSetKind.Instance,
+        EndpointSliceKind.Instance, ServiceAllocationKind.Instance, DaemonSetKind.Instance, StatefulSetKind.Instance,
         JobKind.Instance, CronJobKind.Instance,
     ];
 
