@@ -249,6 +249,23 @@ public abstract class ControllerActor : ReceiveActor, IWithTimers
         return e.Type != WatchEventType.Modified || previous is null || !sameInputs(previous, e.Object);
     }
 
+    /// <summary>
+    /// Applies a watch event of an owner (a ReplicaSet, a Job, ...) to its cache and to the index of
+    /// its dependents; true when the owner was deleted.
+    /// </summary>
+    protected static bool ObserveOwner(Dictionary<string, JsonObject> owners, OwnerIndex dependents, string key, WatchEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(dependents);
+        UpdateCache(owners, key, e);
+        if (e.Type == WatchEventType.Deleted)
+        {
+            dependents.RemoveOwner(e.Object);
+            return true;
+        }
+        dependents.AddOwner(key, e.Object);
+        return false;
+    }
+
     /// <summary>Applies a watch event to a cache of objects by key; returns the version it replaced or removed.</summary>
     protected static JsonObject? UpdateCache(Dictionary<string, JsonObject> cache, string key, WatchEvent e)
     {

@@ -37,9 +37,7 @@ public sealed class CronJobController : ControllerActor
         var key = KeyOf(obj);
         if (kind == CronJobKind.Instance.Kind)
         {
-            UpdateCache(_cronJobs, key, e);
-            if (e.Type == WatchEventType.Deleted) _jobs.RemoveOwner(obj);
-            else _jobs.AddOwner(key, obj);
+            ObserveOwner(_cronJobs, _jobs, key, e);
             return [key];
         }
         var previous = e.Type == WatchEventType.Deleted ? _jobs.Forget(key) : _jobs.Observe(key, obj);

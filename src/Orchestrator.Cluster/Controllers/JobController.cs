@@ -43,22 +43,12 @@ public sealed class JobController : ControllerActor
         var key = KeyOf(obj);
         if (kind == JobKind.Instance.Kind)
         {
-            UpdateCache(_jobs, key, e);
-            if (e.Type == WatchEventType.Deleted)
-            {
-                _pods.RemoveOwner(obj);
-                _expectations.Forget(key);
-            }
-            else
-            {
-                _pods.AddOwner(key, obj);
-            }
+            if (ObserveOwner(_jobs, _pods, key, e)) _expectations.Forget(key);
             return [key];
         }
         var previous = e.Type == WatchEventType.Deleted ? _pods.Forget(key) : _pods.Observe(key, obj);
         if (_pods.OwnerKey(PodHelpers.ControllerRef(obj).GetString("uid")) is not { } owner) return [];
-        if (e.Type == WatchEventType.Added) _expectations.CreationObserved(owner);
-        if (e.Type == WatchEventType.Deleted || obj.IsDeleting()) _expectations.DeletionObserved(owner, key);
+        _expectations.Observed(owner, key, e.Type, obj.IsDeleting());
         return MayMatter(e, previous, JobReconciler.SameInputs) ? [owner] : [];
     }
 

@@ -46,16 +46,7 @@ public sealed class ReplicaSetController : ControllerActor
         var key = KeyOf(obj);
         if (kind == ReplicaSetKind.Instance.Kind)
         {
-            UpdateCache(_replicaSets, key, e);
-            if (e.Type == WatchEventType.Deleted)
-            {
-                _pods.RemoveOwner(obj);
-                _expectations.Forget(key);
-            }
-            else
-            {
-                _pods.AddOwner(key, obj);
-            }
+            if (ObserveOwner(_replicaSets, _pods, key, e)) _expectations.Forget(key);
             return [key];
         }
 
@@ -79,12 +70,8 @@ public sealed class ReplicaSetController : ControllerActor
                 }
             }
         }
-        if (_pods.OwnerKey(PodHelpers.ControllerRef(obj).GetString("uid")) is { } k)
-        {
-            if (e.Type == WatchEventType.Added) _expectations.CreationObserved(k);
-            // Seen going: a deletion timestamp or DELETED, whichever comes first (per pod, so once).
-            if (e.Type == WatchEventType.Deleted || obj.IsDeleting()) _expectations.DeletionObserved(k, key);
-        }
+        // Seen going: a deletion timestamp or DELETED, whichever comes first (per pod, so once).
+        if (_pods.OwnerKey(PodHelpers.ControllerRef(obj).GetString("uid")) is { } k) _expectations.Observed(k, key, e.Type, obj.IsDeleting());
         return keys;
     }
 

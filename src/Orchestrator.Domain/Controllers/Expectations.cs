@@ -1,3 +1,5 @@
+using Orchestrator.Domain.Resources;
+
 namespace Orchestrator.Domain.Controllers;
 
 /// <summary>
@@ -34,6 +36,13 @@ public sealed class Expectations(TimeSpan timeout)
     public void DeletionObserved(string key, string podKey)
     {
         if (_entries.TryGetValue(key, out var e)) e.Deletions.Remove(podKey);
+    }
+
+    /// <summary>A watch event of a pod owned by <paramref name="key"/>: ADDED is a creation seen, DELETED or a deletion timestamp a deletion.</summary>
+    public void Observed(string key, string podKey, WatchEventType type, bool deleting)
+    {
+        if (type == WatchEventType.Added) CreationObserved(key);
+        if (type == WatchEventType.Deleted || deleting) DeletionObserved(key, podKey);
     }
 
     public bool Satisfied(string key, DateTimeOffset now) =>

@@ -41,9 +41,7 @@ public sealed class DeploymentPalette : ResourcePalette
     {
         var spec = obj["spec"] as JsonObject;
         var status = obj["status"] as JsonObject;
-        text.Field("Selector", ObjectMeta.StringMap(spec?["selector"]?["matchLabels"]) is { Count: > 0 } labels
-            ? string.Join(",", labels.Select(pair => $"{pair.Key}={pair.Value}"))
-            : "<none>");
+        text.Selector(spec?["selector"]);
         text.Field("Replicas", $"{Int(spec?["replicas"])} desired | {Int(status?["updatedReplicas"])} updated | " +
             $"{Int(status?["replicas"])} total | {Int(status?["availableReplicas"])} available | {Int(status?["unavailableReplicas"])} unavailable");
         text.Field("StrategyType", spec?["strategy"].AsObjectOrNull().GetString("type") ?? "RollingUpdate");
@@ -51,9 +49,7 @@ public sealed class DeploymentPalette : ResourcePalette
         text.Section("Pod Template");
         text.Map("Labels", ObjectMeta.StringMap(spec?["template"]?["metadata"]?["labels"]), 1);
         text.Map("Annotations", ObjectMeta.StringMap(spec?["template"]?["metadata"]?["annotations"]), 1);
-        text.Section("Containers", 1);
-        foreach (var container in (spec?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
-            text.Field(container.GetString("name") ?? "", container.GetString("image") ?? "", 2);
+        text.Containers(spec?["template"]?["spec"], 1);
         text.Section("Conditions");
         foreach (var condition in (status?["conditions"] as JsonArray)?.OfType<JsonObject>() ?? [])
             text.Line($"{condition.GetString("type"),-16}{condition.GetString("status"),-8}{condition.GetString("reason")}".TrimEnd(), 1);

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json.Nodes;
+using Orchestrator.Domain.Resources;
 
 namespace Orchestrator.CommandHost.Palettes.Resources;
 
@@ -46,6 +48,21 @@ public sealed class DescriptionBuilder
             Field(first ? label : "", $"{key}={value}", indent);
             first = false;
         }
+        return this;
+    }
+
+    /// <summary><c>Selector:  key=value,...</c> from a label selector's matchLabels, <c>&lt;none&gt;</c> without any.</summary>
+    public DescriptionBuilder Selector(JsonNode? selector) =>
+        Field("Selector", ObjectMeta.StringMap(selector?["matchLabels"]) is { Count: > 0 } labels
+            ? string.Join(",", labels.Select(pair => $"{pair.Key}={pair.Value}"))
+            : "<none>");
+
+    /// <summary>A <c>Containers:</c> section of a pod template's spec: each container's name and image.</summary>
+    public DescriptionBuilder Containers(JsonNode? podSpec, int indent)
+    {
+        Section("Containers", indent);
+        foreach (var container in (podSpec?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            Field(container.GetString("name") ?? "", container.GetString("image") ?? "", indent + 1);
         return this;
     }
 

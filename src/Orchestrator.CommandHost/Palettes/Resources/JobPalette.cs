@@ -22,9 +22,7 @@ public sealed class JobPalette : ResourcePalette
     {
         var spec = obj["spec"] as JsonObject;
         var status = obj["status"] as JsonObject;
-        text.Field("Selector", ObjectMeta.StringMap(spec?["selector"]?["matchLabels"]) is { Count: > 0 } labels
-            ? string.Join(",", labels.Select(pair => $"{pair.Key}={pair.Value}"))
-            : "<none>");
+        text.Selector(spec?["selector"]);
         text.Field("Parallelism", Int(spec?["parallelism"]).ToString(System.Globalization.CultureInfo.InvariantCulture));
         text.Field("Completions", spec?["completions"].GetLong()?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "<unset>");
         text.Field("Completion Mode", spec.GetString("completionMode") ?? "NonIndexed");
@@ -38,9 +36,7 @@ public sealed class JobPalette : ResourcePalette
         text.Field("Duration", JobKind.DurationText(obj, Time.GetUtcNow()) is { Length: > 0 } d ? d : "<none>");
         text.Field("Pods Statuses", $"{Int(status?["active"])} Active ({Int(status?["ready"])} Ready) / {Int(status?["succeeded"])} Succeeded / {Int(status?["failed"])} Failed");
         text.Section("Pod Template");
-        text.Section("Containers", 1);
-        foreach (var container in (spec?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
-            text.Field(container.GetString("name") ?? "", container.GetString("image") ?? "", 2);
+        text.Containers(spec?["template"]?["spec"], 1);
         text.Section("Conditions");
         foreach (var condition in (status?["conditions"] as JsonArray)?.OfType<JsonObject>() ?? [])
             text.Line($"{condition.GetString("type"),-16}{condition.GetString("status"),-8}{condition.GetString("reason")}".TrimEnd(), 1);
