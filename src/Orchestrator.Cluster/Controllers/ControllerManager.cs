@@ -26,6 +26,7 @@ public sealed class ControllerManagerActor : ReceiveActor
         yield return ("garbage-collector", GarbageCollector.Props(store));
         yield return ("node-lifecycle", NodeLifecycleController.Props(store, settings, time, members, journal));
         yield return ("namespace", NamespaceController.Props(store));
+        yield return ("event-ttl", EventTtlController.Props(store, settings.EventTtl, time));
         yield return ("endpoints", EndpointsController.Props(store));
         yield return ("service-allocation-repair", ServiceAllocationRepair.Props(store, settings.AllocationRepairGrace, time));
     }

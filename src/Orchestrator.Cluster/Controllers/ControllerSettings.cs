@@ -41,6 +41,7 @@ public sealed record ControllerSettings(
             NodeEvictionBurst = config.GetInt("node-eviction-burst", 1),
             Disruption = new DisruptionSettings(config.GetDouble("unhealthy-zone-threshold", 0.55), config.GetInt("disruption-min-unhealthy-nodes", 2)),
             JobBackoff = new JobBackoff(config.GetTimeSpan("job-backoff-base", TimeSpan.FromSeconds(10)), config.GetTimeSpan("job-backoff-max", TimeSpan.FromMinutes(6))),
+            EventTtl = config.GetTimeSpan("event-ttl", TimeSpan.FromHours(1)),
         };
     }
 
@@ -58,6 +59,9 @@ public sealed record ControllerSettings(
 
     /// <summary>How old a ClusterIP/NodePort allocation without its Service must be before the repair loop frees it.</summary>
     public TimeSpan AllocationRepairGrace { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after it was last seen an Event is deleted (Kubernetes' --event-ttl, 1 h); zero: never.</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
 
     public ControllerSettings WithNodeMonitorGracePeriod(TimeSpan value) => this with { NodeMonitorGracePeriod = value };
 

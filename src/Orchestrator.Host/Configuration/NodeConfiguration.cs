@@ -38,6 +38,7 @@ public static class NodeConfiguration
         ["ORCHESTRATOR_PROXY_ADDRESS"] = "orchestrator.service-proxy.node-address",
         ["ORCHESTRATOR_RELAY_PORT"] = "orchestrator.service-proxy.relay-port",
         ["ORCHESTRATOR_VOLUMES_DIR"] = "orchestrator.node-agent.volumes-dir",
+        ["ORCHESTRATOR_EVENT_TTL"] = "orchestrator.controllers.event-ttl",
         ["DOCKER_HOST"] = "orchestrator.node-agent.docker-endpoint",
     };
 
