@@ -66,8 +66,58 @@ public sealed class DashboardTests(DashboardFixture fixture)
         Assert.Equal(HttpStatusCode.OK, scale.StatusCode);
         await Expect(row).ToContainTextAsync("3/3");
         await Expect(row).ToContainTextAsync("successfully rolled out");
-        Assert.Equal(0, loads);
         await DashboardFixture.Screenshot(page, "deployments");
+
+        // Scale from the page: the object's page, its Actions, 2 replicas; its live YAML follows.
+        await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Actions" }).ClickAsync();
+        await page.GetByLabel("Replicas").FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scale", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#action-message")).ToContainTextAsync("Scaled to 2.");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "YAML" }).ClickAsync();
+        await Expect(page.Locator("#object-yaml")).ToContainTextAsync("readyReplicas: 2");
+        var deployment = await Body(await fixture.Http.GetAsync($"/apis/apps/v1/namespaces/default/deployments/{name}"));
+        Assert.Equal(2, deployment["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(0, loads);
+    }
+
+    [BrowserFact]
+    public async Task A_configmap_edit_is_checked_by_the_server_and_both_versions_show_in_its_history()
+    {
+        const string path = "/api/v1/namespaces/default/configmaps/edited";
+        Assert.Equal(HttpStatusCode.Created, (await fixture.Http.PostAsync("/api/v1/namespaces/default/configmaps",
+            Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"edited"},"data":{"greeting":"one"}}"""))).StatusCode);
+        var before = (await Body(await fixture.Http.GetAsync(path)))["metadata"]!["resourceVersion"]!.GetValue<string>();
+        var page = await fixture.NewPage();
+        await DashboardFixture.LogIn(page, path: "/dashboard/objects/configmaps/default/edited");
+        await Expect(page.Locator("#object-yaml")).ToContainTextAsync("greeting: one");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Edit" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit the current version" }).ClickAsync();
+        var editor = page.GetByLabel("YAML to store");
+        var yaml = await editor.InputValueAsync();
+
+        // A key a ConfigMap cannot have: the server's own message, and nothing written.
+        await editor.FillAsync(yaml.Replace("greeting: one", "greeting: one\n  bad key!: x", StringComparison.Ordinal));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check with the server (dry run)" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("bad key!");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply" })).ToBeDisabledAsync();
+        Assert.Equal(before, (await Body(await fixture.Http.GetAsync(path)))["metadata"]!["resourceVersion"]!.GetValue<string>());
+
+        // A valid one: the diff first, then applied.
+        await editor.FillAsync(yaml.Replace("greeting: one", "greeting: two", StringComparison.Ordinal));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check with the server (dry run)" }).ClickAsync();
+        await Expect(page.Locator("#edit-diff .add")).ToContainTextAsync(["greeting: two"]);
+        Assert.Equal("one", (await Body(await fixture.Http.GetAsync(path)))["data"]!["greeting"]!.GetValue<string>());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(page.Locator("#edit-message")).ToHaveTextAsync("Applied.");
+        Assert.Equal("two", (await Body(await fixture.Http.GetAsync(path)))["data"]!["greeting"]!.GetValue<string>());
+
+        // Its history from the journal: both versions, and the diff between them.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#history-diff .del")).ToContainTextAsync(["greeting: one"]);
+        await Expect(page.Locator("#history-diff .add")).ToContainTextAsync(["greeting: two"]);
+        await DashboardFixture.Screenshot(page, "history");
     }
 }
 

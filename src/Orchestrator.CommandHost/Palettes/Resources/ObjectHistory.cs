@@ -13,7 +13,8 @@ namespace Orchestrator.CommandHost.Palettes.Resources;
 /// <param name="ResourceVersion">The object's resourceVersion after the change (its journal ordering).</param>
 /// <param name="Change">created, deleted, or how it was updated: replaced, patched, status, scaled, ...</param>
 /// <param name="Summary">What changed, in short; never a Secret's values.</param>
-internal sealed record ObjectChange(DateTimeOffset? Time, long ResourceVersion, string Change, string Summary);
+/// <param name="Object">The whole object after the change (its last state for a delete); a Secret's values included, so never print it as it is.</param>
+internal sealed record ObjectChange(DateTimeOffset? Time, long ResourceVersion, string Change, string Summary, JsonObject? Object = null);
 
 /// <summary>
 /// Reads every change ever made to one object from the journal (its persistence id is
@@ -45,7 +46,7 @@ internal sealed class ObjectHistory(ActorSystem system)
                 ResourceDeleted => ("deleted", ""),
                 _ => ("changed", ""),
             };
-            changes.Add(new ObjectChange(TimeOf(envelope.Timestamp), resourceVersion, change, summary));
+            changes.Add(new ObjectChange(TimeOf(envelope.Timestamp), resourceVersion, change, summary, resourceEvent.Object));
             previous = resourceEvent is ResourceDeleted ? null : resourceEvent.Object;
         }
         return changes;

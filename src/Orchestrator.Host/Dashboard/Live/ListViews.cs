@@ -155,7 +155,7 @@ public sealed record ListView(string Path, string Title, ResourceKind Kind, IRea
     public static string SecretKeys(JsonObject secret) =>
         string.Join(", ", ((secret["data"] as JsonObject) ?? []).Select(kv => $"{kv.Key} ({DecodedLength(kv.Value?.ToString())})"));
 
-    private static int DecodedLength(string? base64)
+    public static int DecodedLength(string? base64)
     {
         if (string.IsNullOrEmpty(base64)) return 0;
         var padding = base64.EndsWith("==", StringComparison.Ordinal) ? 2 : base64.EndsWith('=') ? 1 : 0;
