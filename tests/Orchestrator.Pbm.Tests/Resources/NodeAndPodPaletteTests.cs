@@ -77,7 +77,8 @@ public sealed class NodeAndPodPaletteTests(OrchestratorNode fixture, ITestOutput
         var byName = document.RootElement.GetProperty("items").EnumerateArray()
             .ToDictionary(p => p.GetProperty("metadata").GetProperty("name").GetString()!, p => p.GetProperty("metadata"));
         Assert.False(byName.ContainsKey("on-node") && !byName["on-node"].TryGetProperty("deletionTimestamp", out _), "on-node is neither gone nor terminating");
-        Assert.False(byName["daemon"].TryGetProperty("deletionTimestamp", out _));
+        // The daemon pod's DaemonSet does not exist, so the garbage collector may remove it as an orphan
+        // (as Kubernetes' does); that drain left it alone is shown by drain's own lines above.
         Assert.False(byName["elsewhere"].TryGetProperty("deletionTimestamp", out _));
     }
 
