@@ -50,23 +50,13 @@ public sealed class DaemonSetController : ControllerActor
         var key = KeyOf(obj);
         if (kind == DaemonSetKind.Instance.Kind)
         {
-            UpdateCache(_daemonSets, key, e);
-            if (e.Type == WatchEventType.Deleted)
-            {
-                _pods.RemoveOwner(obj);
-                _expectations.Forget(key);
-            }
-            else
-            {
-                _pods.AddOwner(key, obj);
-            }
+            if (ObserveOwner(_daemonSets, _pods, key, e)) _expectations.Forget(key);
             return [key];
         }
         var before = e.Type == WatchEventType.Deleted ? _pods.Forget(key) : _pods.Observe(key, obj);
         var owner = _pods.OwnerKey(PodHelpers.ControllerRef(obj).GetString("uid"));
         if (owner is null) return [];
-        if (e.Type == WatchEventType.Added) _expectations.CreationObserved(owner);
-        if (e.Type == WatchEventType.Deleted || obj.IsDeleting()) _expectations.DeletionObserved(owner, key);
+        _expectations.Observed(owner, key, e.Type, obj.IsDeleting());
         return MayMatter(e, before, ReplicaSetReconciler.SameInputs) || PodHelpers.NodeName(before ?? obj) != PodHelpers.NodeName(obj) ? [owner] : [];
     }
 
